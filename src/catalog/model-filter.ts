@@ -1,0 +1,60 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { Logger } from '../logger.ts';
+import type { CatalogModel } from './model-info.ts';
+
+export interface ModelFilter {
+  /** The patterns in force; empty means no filter. Re-reads the file when it changed on disk (one stat a call). */
+  patterns(): readonly string[];
+}
+
+/** Parses a filter file: one pattern per line; blank lines and `#` comments are ignored. */
+export function parseFilterFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*/, '').trim().toLowerCase())
+    .filter((line) => line !== '');
+}
+
+/** True when no patterns are set, or one is a substring of the model's listed name or full id. */
+export function matchesPatterns(patterns: readonly string[], model: CatalogModel): boolean {
+  if (patterns.length === 0) return true;
+  const name = model.name.toLowerCase();
+  const id = model.id.toLowerCase();
+  return patterns.some((pattern) => name.includes(pattern) || id.includes(pattern));
+}
+
+/**
+ * Watches a filter file by its modification time and size, so edits take effect on the next request
+ * without a restart. A missing file means no filter; an unreadable one keeps the previous patterns.
+ */
+export function createModelFilter(path: string, logger: Logger): ModelFilter {
+  let patterns: string[] = [];
+  let signature = 'missing';
+
+  const refresh = (): readonly string[] => {
+    let stat;
+    try {
+      stat = statSync(path, { throwIfNoEntry: false });
+    } catch (error) {
+      logger.warn('cannot read model filter; keeping the previous one', { path, error });
+      return patterns;
+    }
+    const next = stat === undefined ? 'missing' : `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+    if (next === signature) return patterns;
+    if (stat === undefined) {
+      patterns = [];
+    } else {
+      try {
+        patterns = parseFilterFile(readFileSync(path, 'utf8'));
+      } catch (error) {
+        logger.warn('cannot read model filter; keeping the previous one', { path, error });
+        return patterns;
+      }
+    }
+    signature = next;
+    logger.info('model filter loaded', { path, patterns: patterns.length });
+    return patterns;
+  };
+
+  return { patterns: refresh };
+}

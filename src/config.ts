@@ -1,0 +1,123 @@
+import { resolve } from 'node:path';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** Everything the server reads from its environment, validated once at startup. */
+export interface Config {
+  apiKey: string;
+  baseUrl: string;
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  proxyApiKey: string | undefined;
+  corsOrigins: string[];
+  freeMode: boolean;
+  toolUseOnly: boolean;
+  modelFilterPath: string;
+  freeModelsCachePath: string;
+  cacheTtlMs: number;
+  failureDbPath: string;
+  failureCooldownMs: number;
+  rateLimitCooldownMs: number;
+  firstTokenTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxBodyBytes: number;
+  shutdownGraceMs: number;
+  /** Warnings found while loading (deprecated variables); the caller logs them once a logger exists. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARN', 'ERROR'];
+const TRUE_WORDS = ['true', '1', 'yes'];
+const FALSE_WORDS = ['false', '0', 'no'];
+
+/** Reads, trims, defaults and validates every variable; throws ConfigError naming the bad one. */
+export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: string } = {}): Config {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const cwd = options.cwd ?? process.cwd();
+  const warnings: string[] = [];
+
+  let apiKey = read('OPENROUTER_API_KEY');
+  if (apiKey === undefined && read('OPENAI_API_KEY') !== undefined) {
+    apiKey = read('OPENAI_API_KEY');
+    warnings.push('OPENAI_API_KEY is deprecated for this proxy; set OPENROUTER_API_KEY instead');
+  }
+  if (apiKey === undefined && options.requireApiKey !== false) {
+    throw new ConfigError(
+      'OPENROUTER_API_KEY is not set. Get a key at https://openrouter.ai/settings/keys, or run `npm run demo` to try the proxy offline.',
+    );
+  }
+
+  const number = (name: string, fallback: number, min: number, max: number, integer = false): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+      const kind = integer ? 'an integer' : 'a number';
+      throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected ${kind} from ${min} to ${max}`);
+    }
+    return value;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (TRUE_WORDS.includes(raw)) return true;
+    if (FALSE_WORDS.includes(raw)) return false;
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is invalid: expected one of true/false/1/0/yes/no`);
+  };
+  const path = (name: string, fallback: string): string => resolve(cwd, read(name) ?? fallback);
+
+  const rawLevel = (read('LOG_LEVEL') ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(rawLevel)) {
+    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(read('LOG_LEVEL'))} is invalid: expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const baseUrl = (read('OPENROUTER_BASE_URL') ?? 'https://openrouter.ai/api/v1').replace(/\/+$/, '');
+  let parsedBase: URL;
+  try {
+    parsedBase = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`OPENROUTER_BASE_URL=${JSON.stringify(baseUrl)} is invalid: expected an http(s) URL`);
+  }
+  if (parsedBase.protocol !== 'http:' && parsedBase.protocol !== 'https:') {
+    throw new ConfigError(`OPENROUTER_BASE_URL=${JSON.stringify(baseUrl)} is invalid: expected an http(s) URL`);
+  }
+
+  const minutes = 60_000;
+  return {
+    apiKey: apiKey ?? '',
+    baseUrl,
+    port: number('PORT', 11434, 0, 65535, true),
+    host: read('HOST') ?? '127.0.0.1',
+    logLevel: rawLevel as LogLevel,
+    proxyApiKey: read('PROXY_API_KEY'),
+    corsOrigins: (read('CORS_ORIGINS') ?? read('OLLAMA_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+    freeMode: boolean('FREE_MODE', true),
+    toolUseOnly: boolean('TOOL_USE_ONLY', false),
+    modelFilterPath: path('MODEL_FILTER_PATH', 'models-filter/filter'),
+    freeModelsCachePath: path('FREE_MODELS_CACHE', 'free-models'),
+    cacheTtlMs: number('CACHE_TTL_HOURS', 24, 0, 24 * 365) * 60 * minutes,
+    failureDbPath: read('FAILURE_DB') === ':memory:' ? ':memory:' : path('FAILURE_DB', 'failures.db'),
+    failureCooldownMs: number('FAILURE_COOLDOWN_MINUTES', 5, 0, 24 * 60) * minutes,
+    rateLimitCooldownMs: number('RATELIMIT_COOLDOWN_MINUTES', 1, 0, 24 * 60) * minutes,
+    firstTokenTimeoutMs: number('FIRST_TOKEN_TIMEOUT_SECONDS', 60, 0.001, 3600) * 1000,
+    streamIdleTimeoutMs: number('STREAM_IDLE_TIMEOUT_SECONDS', 120, 0.001, 3600) * 1000,
+    requestTimeoutMs: number('REQUEST_TIMEOUT_SECONDS', 600, 1, 24 * 3600) * 1000,
+    maxBodyBytes: number('MAX_BODY_MB', 50, 0.001, 1024) * 1024 * 1024,
+    shutdownGraceMs: number('SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
+    warnings,
+  };
+}

@@ -1,0 +1,91 @@
+// Public types of the offline OpenRouter fake; server.ts re-exports them.
+
+/** One entry of `GET /api/v1/models`, declared in the key order OpenRouter serves. */
+export interface FakeModel {
+  id: string;
+  canonical_slug: string;
+  hugging_face_id?: string | null;
+  name: string;
+  created: number;
+  description: string;
+  context_length: number | null;
+  architecture: {
+    modality: string;
+    input_modalities: string[];
+    output_modalities: string[];
+    tokenizer: string;
+    instruct_type: string | null;
+  };
+  // Decimal strings in USD per token; routers use "-1" (variable price).
+  pricing: { prompt: string; completion: string; [unit: string]: string | number | undefined };
+  top_provider: { context_length: number | null; max_completion_tokens: number | null; is_moderated: boolean };
+  per_request_limits: { prompt_tokens: string; completion_tokens: string } | null;
+  supported_parameters: string[];
+  default_parameters: Record<string, number> | null;
+  knowledge_cutoff?: string | null;
+  expiration_date: string | null;
+  links?: { details: string };
+  reasoning?: {
+    supported_efforts: string[] | null;
+    default_effort: string | null;
+    default_enabled: boolean;
+    mandatory: boolean;
+  };
+}
+
+export interface FakeOpenRouterOptions {
+  port?: number;
+  host?: string;
+  models?: FakeModel[];
+  keepAliveComments?: number;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
+
+export type RateLimitScope = 'per-day' | 'per-day-high-balance' | 'per-min' | 'upstream';
+
+export type Fault =
+  | { kind: 'rate-limit'; scope: RateLimitScope; resetAt?: number; retryAfterSeconds?: number }
+  | { kind: 'http'; status: number; message?: string; raw?: string; providerName?: string; retryAfterSeconds?: number }
+  | { kind: 'no-endpoints' }
+  | { kind: 'free-period-ended' }
+  | { kind: 'error-chunk'; afterChunks: number; shape?: 'choices' | 'empty-choices' | 'bare'; code?: number; message?: string }
+  | { kind: 'stall'; afterChunks: number; keepAliveEveryMs?: number }
+  | { kind: 'reset'; afterChunks: number }
+  | { kind: 'malformed'; afterChunks: number }
+  | { kind: 'truncate'; afterChunks: number }
+  | { kind: 'error-body'; status?: number }
+  | { kind: 'leading-whitespace' }
+  | { kind: 'delay'; ms: number };
+
+export interface FakeOpenRouter {
+  url: string;
+  port: number;
+  requests: RecordedRequest[];
+  chatRequests(): Array<Record<string, unknown>>;
+  script(modelId: string, ...faults: Fault[]): void;
+  setModels(models: FakeModel[]): void;
+  setOffline(offline: boolean): void;
+  activeStreams(): number;
+  abortedStreams(): number;
+  waitForAbort(timeoutMs: number): Promise<boolean>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** The response side of one request, as the handlers see it (server.ts adapts node:http to it). */
+export interface Sink {
+  // Aborted when the client goes away or the fake closes.
+  signal: AbortSignal;
+  start(status: number, headers: Record<string, string>): void;
+  // Resolves once the text is accepted, waiting for 'drain' under backpressure.
+  write(text: string): Promise<void>;
+  end(text?: string): void;
+  // A server-side connection reset; not counted as a client abort.
+  destroy(): void;
+}

@@ -1,0 +1,58 @@
+import type { Reply } from '../http/router.ts';
+import type { HandlerContext } from './context.ts';
+
+/** The Ollama version this server claims: Copilot needs at least 0.6.4, and Open WebUI parses it as integers. */
+export const OLLAMA_VERSION = '0.12.6';
+
+/** `GET|HEAD /`: the liveness answer every Ollama client probes. */
+export function handleRoot(): Reply {
+  return { text: 'Ollama is running' };
+}
+
+/** `GET /api/version`. */
+export function handleVersion(): Reply {
+  return { json: { version: OLLAMA_VERSION } };
+}
+
+/** `GET /status`: the mode, where the catalog came from, cooldowns and account limits. */
+export function handleStatus(context: HandlerContext): Reply {
+  const now = context.clock.wall();
+  const catalog = context.catalog.current();
+  const iso = (ms: number) => new Date(ms).toISOString();
+  let visible: number | undefined;
+  try {
+    visible = catalog === undefined ? undefined : context.router.visibleModels().length;
+  } catch {
+    visible = undefined;
+  }
+  const limits = (['free-daily', 'free-minute'] as const)
+    .map((scope) => context.store.accountLimit(scope, now))
+    .filter((limit) => limit !== undefined)
+    .map((limit) => ({ scope: limit.scope, resets_at: iso(limit.resetAt), message: limit.message }));
+  return {
+    json: {
+      mode: context.config.freeMode ? 'free' : 'all',
+      tool_use_only: context.config.toolUseOnly,
+      catalog: catalog === undefined
+        ? { loaded: false, models: 0, visible: 0 }
+        : {
+            loaded: true,
+            source: catalog.source,
+            fetched_at: iso(catalog.fetchedAt),
+            age_seconds: Math.max(0, Math.round((now - catalog.fetchedAt) / 1000)),
+            next_refresh_at: iso(context.catalog.nextRefreshAt()),
+            models: catalog.models.length,
+            free: catalog.models.filter((model) => model.free).length,
+            visible,
+          },
+      cooldowns: context.store.activeCooldowns(now).map((failure) => ({
+        model: failure.model,
+        kind: failure.kind,
+        failures: failure.count,
+        last_failure_at: iso(failure.lastFailureAt),
+        until: iso(failure.cooldownUntil),
+      })),
+      account_limits: limits,
+    },
+  };
+}

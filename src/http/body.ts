@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import { HttpError } from './errors.ts';
+
+// Real requests nest a dozen levels at most (a JSON schema inside a tool inside a list); anything
+// far deeper is an attack on code that walks the tree recursively.
+const MAX_JSON_DEPTH = 64;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Reads a request body as JSON whatever its Content-Type, as Ollama does; undefined when empty. */
+export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    received += chunk.length;
+    if (received > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  if (received === 0) return undefined;
+  let text: string;
+  try {
+    text = utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+  } catch {
+    throw new HttpError(400, 'request body is not valid UTF-8');
+  }
+  return parseJson(text);
+}
+
+/** Parses JSON text with leading/trailing whitespace allowed, rejecting absurd nesting. */
+export function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `invalid JSON in request body: ${(error as Error).message}`);
+  }
+  if (jsonDepthExceeds(value, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, `request body is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  }
+  return value;
+}
+
+// Iterative, so that the check itself cannot overflow the stack on hostile input.
+function jsonDepthExceeds(root: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  const mib = (maxBytes / 1024 / 1024).toFixed(1);
+  return new HttpError(413, `request body is larger than ${mib} MiB (raise MAX_BODY_MB to allow more)`);
+}

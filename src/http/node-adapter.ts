@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import { readJsonBody } from './body.ts';
+import { HttpError, toErrorBody, toHttpError } from './errors.ts';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost } from './guards.ts';
+import { errorShapeForPath, type ParsedRequest, type Reply, type RouteMatch } from './router.ts';
+
+export interface AdapterOptions {
+  route: (method: string, path: string) => RouteMatch;
+  logger: Logger;
+  maxBodyBytes: number;
+  proxyApiKey: string | undefined;
+  corsOrigins: readonly string[];
+  /** Reject non-local Host headers (DNS rebinding), as Ollama does when bound to loopback. */
+  checkHost: boolean;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** The only code that touches node's request and response objects: parse, guard, dispatch, write. */
+export function createRequestListener(options: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const originAllowed = createOriginPolicy(options.corsOrigins);
+  const checkAuth = createAuthCheck(options.proxyApiKey);
+  return (req, res) => {
+    const started = performance.now();
+    const abort = new AbortController();
+    // 'close' on the response fires when the socket goes away before we finished: the client left.
+    res.once('close', () => {
+      if (!res.writableFinished) abort.abort(new HttpError(499, 'client closed the connection'));
+    });
+    handle(req, res, abort.signal).then(
+      () => log(res.statusCode),
+      (error: unknown) => {
+        options.logger.error('response failed', { error: toHttpError(error).cause ?? error });
+        res.destroy();
+      },
+    );
+    const log = (status: number) =>
+      options.logger.info('request', { method: req.method, path: req.url?.split('?')[0], status, ms: Math.round(performance.now() - started) });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const origin = req.headers.origin;
+    try {
+      if (options.checkHost && !isLocalHost(req.headers.host)) throw new HttpError(403, 'forbidden: Host header is not local');
+      if (origin !== undefined) {
+        if (!originAllowed(origin)) throw new HttpError(403, `origin ${origin} is not allowed (set CORS_ORIGINS to allow it)`);
+        res.setHeader('Access-Control-Allow-Origin', origin);
+        res.setHeader('Vary', 'Origin');
+      }
+      if (method === 'OPTIONS') return writeReply(res, method, preflight(origin));
+      if (!(path === '/' && (method === 'GET' || method === 'HEAD'))) checkAuth(req.headers.authorization);
+      const match = options.route(method, path);
+      const body = BODY_METHODS.has(method) ? await readJsonBody(req, options.maxBodyBytes) : undefined;
+      const parsed: ParsedRequest = { method, path, query: url.searchParams, headers: flattenHeaders(req), params: match.params, body, signal };
+      await writeReply(res, method, await match.handler(parsed));
+    } catch (error) {
+      const httpError = toHttpError(error);
+      if (httpError.status >= 500 && !httpError.expose) options.logger.error('handler failed', { path, error: httpError.cause ?? httpError });
+      if (res.headersSent) return void res.destroy();
+      // An unread body (too large, or rejected before reading) must not be parsed as the next request.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      await writeReply(res, method, { status: httpError.status, headers: httpError.headers, json: toErrorBody(httpError, errorShapeForPath(path)) });
+    }
+  }
+}
+
+function preflight(origin: string | undefined): Reply {
+  return {
+    status: 204,
+    empty: true,
+    headers: origin === undefined ? {} : {
+      'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS,
+      'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
+      'Access-Control-Max-Age': '43200',
+    },
+  };
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
+}
+
+async function writeReply(res: ServerResponse, method: string, reply: Reply): Promise<void> {
+  res.statusCode = reply.status ?? 200;
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  if ('stream' in reply) return pipeStream(res, reply.stream, reply.contentType);
+  let body = '';
+  if ('json' in reply) {
+    res.setHeader('Content-Type', JSON_TYPE);
+    body = JSON.stringify(reply.json);
+  } else if ('text' in reply) {
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    body = reply.text;
+  }
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+// Writes chunks as they come; each chunk is whole lines, so a line never straddles two writes.
+async function pipeStream(res: ServerResponse, stream: ReadableStream<Uint8Array>, contentType: string): Promise<void> {
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Cache-Control', 'no-cache');
+  res.setHeader('X-Accel-Buffering', 'no');
+  res.flushHeaders();
+  const reader = stream.getReader();
+  const closed = new Promise<void>((resolve) => res.once('close', resolve));
+  try {
+    while (!res.destroyed) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closed]);
+    }
+  } finally {
+    if (res.destroyed) await reader.cancel().catch(() => {});
+    else reader.releaseLock();
+  }
+  res.end();
+}

@@ -1,0 +1,58 @@
+import type { LogLevel } from './config.ts';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  isDebugEnabled(): boolean;
+}
+
+const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
+
+// Keys whose values are secrets or user content: never written, at any level.
+const SECRET_KEY = /authorization|api[-_]?key|secret|token|password|cookie/i;
+const CONTENT_KEY = /^(content|messages|prompt|images|input|system|suffix|arguments|body)$/i;
+// Belt and braces for secrets that end up inside free text (an upstream error echoing a header, say).
+const SECRET_IN_TEXT = /(sk-or-[A-Za-z0-9-_]{4})[A-Za-z0-9-_]+|(Bearer\s+)[^\s"']+/g;
+
+/** Replaces secrets and user content with short descriptions so that a log line can never leak them. */
+export function redact(value: unknown, key = '', depth = 0): unknown {
+  if (SECRET_KEY.test(key)) return '[redacted]';
+  if (CONTENT_KEY.test(key)) return describeContent(value);
+  if (typeof value === 'string') return value.replace(SECRET_IN_TEXT, '$1$2[redacted]');
+  if (value === null || typeof value !== 'object' || depth > 6) return value;
+  if (value instanceof Error) return { name: value.name, message: redact(value.message, '', depth + 1) };
+  if (Array.isArray(value)) return value.map((item) => redact(item, '', depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [childKey, child] of Object.entries(value)) out[childKey] = redact(child, childKey, depth + 1);
+  return out;
+}
+
+function describeContent(value: unknown): string {
+  if (typeof value === 'string') return `[${value.length} chars]`;
+  if (Array.isArray(value)) return `[${value.length} items]`;
+  return value === undefined || value === null ? String(value) : '[redacted]';
+}
+
+/** Builds a logger that writes one JSON object per line to `write`, dropping entries below `level`. */
+export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+  const threshold = RANK[level];
+  const emit = (entryLevel: LogLevel, message: string, fields?: LogFields): void => {
+    if (RANK[entryLevel] < threshold) return;
+    const entry = { time: new Date().toISOString(), level: entryLevel, msg: redact(message), ...(fields && (redact(fields) as LogFields)) };
+    write(`${JSON.stringify(entry)}\n`);
+  };
+  return {
+    debug: (message, fields) => emit('DEBUG', message, fields),
+    info: (message, fields) => emit('INFO', message, fields),
+    warn: (message, fields) => emit('WARN', message, fields),
+    error: (message, fields) => emit('ERROR', message, fields),
+    isDebugEnabled: () => threshold <= RANK.DEBUG,
+  };
+}
+
+/** A logger that drops everything, for tests that do not look at logs. */
+export const silentLogger: Logger = createLogger('ERROR', () => {});

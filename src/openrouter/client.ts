@@ -1,0 +1,168 @@
+import { HttpError } from '../http/errors.ts';
+import { ChatPartStream, type ChatPart } from '../streams/chat-parts.ts';
+import { guardChatStream } from '../streams/guard.ts';
+import { SseEventStream } from '../streams/sse-parser.ts';
+import { Utf8DecodeStream } from '../streams/utf8-decode.ts';
+import type { ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, OpenRouterModel, UpstreamErrorBody } from './types.ts';
+import { classifyUpstreamError, networkError, UpstreamError } from './upstream-error.ts';
+
+export interface OpenRouterClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  fetch: typeof fetch;
+  firstTokenTimeoutMs: number;
+  streamIdleTimeoutMs: number;
+  requestTimeoutMs: number;
+  now: () => number;
+  monotonic: () => number;
+}
+
+export interface OpenedChatStream {
+  parts: ReadableStream<ChatPart>;
+  /** Monotonic ms at which the upstream answered with headers. */
+  headersAt: number;
+  generationId: string | undefined;
+}
+
+export interface OpenRouterClient {
+  listModels(signal?: AbortSignal): Promise<OpenRouterModel[]>;
+  /** Opens a streamed chat; rejects with UpstreamError when the upstream refuses before streaming. */
+  chatStream(body: ChatRequest, signal: AbortSignal): Promise<OpenedChatStream>;
+  /** A non-streamed chat; a 200 body holding only `error` rejects like any other upstream error. */
+  chat(body: ChatRequest, signal: AbortSignal): Promise<ChatCompletion>;
+  embeddings(body: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse>;
+}
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+/** Builds the only code that talks to OpenRouter. Every URL is the configured base plus a fixed path. */
+export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRouterClient {
+  const headers = {
+    Authorization: `Bearer ${options.apiKey}`,
+    'Content-Type': 'application/json',
+    'HTTP-Referer': 'https://github.com/ollama-openrouter-proxy',
+    'X-Title': 'ollama-openrouter-proxy',
+  };
+
+  async function post(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    try {
+      return await options.fetch(`${options.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify(body), signal });
+    } catch (error) {
+      throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
+    }
+  }
+
+  async function failure(response: Response): Promise<UpstreamError> {
+    const text = await response.text().catch(() => '');
+    const parsed = parseLenient(text.slice(0, MAX_ERROR_BODY)) as { error?: UpstreamErrorBody } | undefined;
+    const body = parsed?.error ?? { message: text.trim().slice(0, 300) || response.statusText };
+    return classifyUpstreamError(response.status, body, response.headers, options.now());
+  }
+
+  async function readJson<T extends { error?: UpstreamErrorBody }>(path: string, body: unknown, outerSignal: AbortSignal): Promise<T> {
+    const timers = createTimers(options, 'response');
+    const signal = AbortSignal.any([outerSignal, timers.signal]);
+    try {
+      const response = await post(path, body, signal);
+      if (!response.ok) throw await failure(response);
+      // OpenRouter may send whitespace keep-alives before a slow non-streamed body.
+      const parsed = parseLenient(await readText(response, timers.kick)) as T | undefined;
+      if (parsed === undefined || typeof parsed !== 'object') throw new UpstreamError(502, 'OpenRouter returned a response that is not JSON', 'transient');
+      if (parsed.error !== undefined) throw classifyUpstreamError(response.status, parsed.error, response.headers, options.now());
+      return parsed;
+    } catch (error) {
+      throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
+    } finally {
+      timers.clear();
+    }
+  }
+
+  return {
+    async listModels(signal) {
+      let response: Response;
+      try {
+        response = await options.fetch(`${options.baseUrl}/models?output_modalities=all`, { headers, signal: signal ?? AbortSignal.timeout(30_000) });
+      } catch (error) {
+        throw networkError(error, options.baseUrl);
+      }
+      if (!response.ok) throw await failure(response);
+      const parsed = parseLenient(await response.text()) as { data?: unknown } | undefined;
+      if (!Array.isArray(parsed?.data)) throw new UpstreamError(502, 'OpenRouter /models returned no model list', 'transient');
+      return parsed.data.filter((model): model is OpenRouterModel => typeof (model as OpenRouterModel)?.id === 'string');
+    },
+
+    async chatStream(body, outerSignal) {
+      const timers = createTimers(options, 'first-token');
+      const signal = AbortSignal.any([outerSignal, timers.signal]);
+      let response: Response;
+      try {
+        response = await post('/chat/completions', { ...body, stream: true }, signal);
+        if (!response.ok) throw await failure(response);
+        if (response.body === null) throw new UpstreamError(502, 'OpenRouter sent an empty stream', 'transient');
+      } catch (error) {
+        timers.clear();
+        throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
+      }
+      const headersAt = options.monotonic();
+      const parts = response.body
+        .pipeThrough(new Utf8DecodeStream(timers.kick))
+        .pipeThrough(new SseEventStream())
+        .pipeThrough(new ChatPartStream(options.now, timers.gotData));
+      const guarded = guardChatStream(parts, (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl), timers.clear);
+      return { parts: guarded, headersAt, generationId: response.headers.get('x-generation-id') ?? undefined };
+    },
+
+    async chat(body, signal) {
+      const completion = await readJson<ChatCompletion>('/chat/completions', { ...body, stream: false }, signal);
+      // A 200 body can carry a choice that failed part-way (`finish_reason: "error"` plus `error`).
+      const failed = completion.choices?.find((choice) => choice.error !== undefined)?.error;
+      if (failed !== undefined) throw classifyUpstreamError(502, failed, undefined, options.now());
+      if (!Array.isArray(completion.choices)) throw new UpstreamError(502, 'OpenRouter returned a completion without choices', 'transient');
+      return completion;
+    },
+    embeddings: (body, signal) => readJson<EmbeddingsResponse>('/embeddings', body, signal),
+  };
+}
+
+/** Timers that abort an attempt: no first data in time, or silence between bytes for too long. */
+function createTimers(options: OpenRouterClientOptions, firstWait: 'first-token' | 'response') {
+  const controller = new AbortController();
+  const abortWith = (message: string) => () => controller.abort(new HttpError(504, message));
+  const firstMs = firstWait === 'first-token' ? options.firstTokenTimeoutMs : options.requestTimeoutMs;
+  const firstMessage = firstWait === 'first-token'
+    ? `the model sent no data within ${firstMs / 1000} s (FIRST_TOKEN_TIMEOUT_SECONDS)`
+    : `OpenRouter did not answer within ${firstMs / 1000} s (REQUEST_TIMEOUT_SECONDS)`;
+  const first: NodeJS.Timeout | undefined = setTimeout(abortWith(firstMessage), firstMs);
+  let idle: NodeJS.Timeout | undefined;
+  return {
+    signal: controller.signal,
+    gotData: () => clearTimeout(first),
+    kick: () => {
+      if (idle === undefined) idle = setTimeout(abortWith(`OpenRouter stalled: nothing received for ${options.streamIdleTimeoutMs / 1000} s (STREAM_IDLE_TIMEOUT_SECONDS)`), options.streamIdleTimeoutMs);
+      else idle.refresh();
+    },
+    clear: () => {
+      clearTimeout(first);
+      clearTimeout(idle);
+    },
+  };
+}
+
+async function readText(response: Response, onBytes: () => void): Promise<string> {
+  if (response.body === null) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of response.body) {
+    onBytes();
+    text += decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+function parseLenient(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

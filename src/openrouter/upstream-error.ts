@@ -1,0 +1,104 @@
+import { HttpError } from '../http/errors.ts';
+import type { UpstreamErrorBody } from './types.ts';
+
+/**
+ * How a failed attempt affects routing:
+ * - `rate-limit`: this model is throttled; cool it down and try another.
+ * - `daily-cap` / `minute-cap`: the account's free-model quota; no other free model can help.
+ * - `gone`: the model no longer exists upstream (free period ended, no endpoints).
+ * - `unsupported`: this model cannot serve this request (tools, images); try another, no cooldown.
+ * - `fatal`: no model could succeed (bad key, no credits, key limit, malformed request).
+ * - `transient`: 5xx, network, broken stream, timeout; cool down and try another.
+ */
+export type FailureClass = 'rate-limit' | 'daily-cap' | 'minute-cap' | 'gone' | 'unsupported' | 'fatal' | 'transient';
+
+/** An upstream failure, carrying the status and message the client should see and its routing class. */
+export class UpstreamError extends HttpError {
+  override name = 'UpstreamError';
+  readonly failure: FailureClass;
+  /** When the upstream said the limit lifts (epoch ms), from Retry-After or X-RateLimit-Reset. */
+  readonly retryAt: number | undefined;
+
+  constructor(status: number, message: string, failure: FailureClass, options: { retryAt?: number; cause?: unknown } = {}) {
+    super(status, message, { expose: true, cause: options.cause });
+    this.failure = failure;
+    this.retryAt = options.retryAt;
+  }
+}
+
+type HeaderLookup = { get(name: string): string | null } | undefined;
+
+/** Classifies an upstream error (HTTP status or in-band `error` object) into what the client sees and how routing reacts. */
+export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBody | undefined, headers: HeaderLookup, now: number): UpstreamError {
+  const code = typeof body?.code === 'number' && body.code >= 400 ? body.code : httpStatus >= 400 ? httpStatus : 502;
+  const message = describeUpstreamError(body, code);
+  const text = `${body?.message ?? ''} ${typeof body?.metadata?.raw === 'string' ? body.metadata.raw : ''}`;
+  const retryAt = retryTime(headers, body, now);
+  const failure = failureClass(code, text, body?.metadata?.limit_source);
+  // The client sees OpenRouter's meaning for statuses it can act on; everything else is a bad gateway.
+  const status = [400, 401, 402, 403, 404, 413, 429].includes(code) ? code : code === 408 || code === 504 || code === 524 ? 504 : 502;
+  return new UpstreamError(status, message, failure, { retryAt });
+}
+
+function failureClass(code: number, text: string, limitSource: string | undefined): FailureClass {
+  if (code === 429) {
+    if (/free-models-per-day/i.test(text) || limitSource === 'openrouter_free_tier_daily') return 'daily-cap';
+    if (/free-models-per-min/i.test(text)) return 'minute-cap';
+    return 'rate-limit';
+  }
+  if (code === 404 || code === 400) {
+    if (/no endpoints found that (support|can handle)/i.test(text)) return 'unsupported';
+    if (/data policy|no allowed providers/i.test(text)) return 'fatal';
+    if (/no endpoints found|period has ended|not a valid model id|deprecated/i.test(text)) return 'gone';
+    return code === 404 ? 'gone' : 'fatal';
+  }
+  if (code === 401 || code === 402 || code === 403 || code === 413 || code === 422) return 'fatal';
+  return 'transient';
+}
+
+/** Builds a message that names the real cause, which OpenRouter hides in `metadata.raw` behind "Provider returned error". */
+export function describeUpstreamError(body: UpstreamErrorBody | undefined, code: number): string {
+  const base = body?.message?.trim() || `upstream error ${code}`;
+  const raw = rawCause(body?.metadata?.raw);
+  const provider = body?.metadata?.provider_name;
+  if (raw === undefined || base.includes(raw)) return provider ? `${base} (${provider})` : base;
+  return `${base}${provider ? ` (${provider})` : ''}: ${raw}`;
+}
+
+function rawCause(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+  // `raw` is often the provider's own JSON error body, stringified.
+  try {
+    const parsed = JSON.parse(raw) as { error?: { message?: unknown } | string; message?: unknown };
+    const inner = typeof parsed.error === 'string' ? parsed.error : (parsed.error?.message ?? parsed.message);
+    if (typeof inner === 'string' && inner !== '') return inner.slice(0, 500);
+  } catch {
+    // not JSON: use it as it is
+  }
+  return raw.trim().slice(0, 500);
+}
+
+function retryTime(headers: HeaderLookup, body: UpstreamErrorBody | undefined, now: number): number | undefined {
+  const retryAfter = headers?.get('retry-after') ?? undefined;
+  if (retryAfter !== undefined) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds) && seconds >= 0) return now + seconds * 1000;
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return date;
+  }
+  // X-RateLimit-Reset is epoch milliseconds as a string, in the headers and copied into metadata.headers.
+  const reset = headers?.get('x-ratelimit-reset') ?? body?.metadata?.headers?.['X-RateLimit-Reset'];
+  const resetMs = Number(reset);
+  if (reset !== undefined && reset !== null && Number.isFinite(resetMs) && resetMs > 0) return resetMs < 1e11 ? resetMs * 1000 : resetMs;
+  return undefined;
+}
+
+/** Wraps a transport failure (refused, reset, DNS, timeout) as a 502/504 UpstreamError. */
+export function networkError(error: unknown, baseUrl: string): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  // Our own timeouts (504) and the client's disconnect (499) arrive here as abort reasons.
+  if (error instanceof HttpError) return new UpstreamError(error.status, error.message, 'transient', { cause: error });
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
+  return new UpstreamError(502, `cannot reach OpenRouter at ${baseUrl}: ${detail}`, 'transient', { cause: error });
+}

@@ -1,0 +1,208 @@
+import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import { openDatabase } from './open-database.ts';
+
+export { StoreOpenError } from './open-database.ts';
+
+/** Why a model failed: anything, a 429, or a model OpenRouter no longer serves. */
+export type FailureKind = 'general' | 'rate-limit' | 'gone';
+
+/** A model's run of consecutive failures and the cooldown it earned (times are epoch ms). */
+export interface ModelFailure {
+  model: string;
+  kind: FailureKind;
+  count: number;
+  lastFailureAt: number;
+  cooldownUntil: number;
+}
+
+/** Which OpenRouter free-tier quota an account-wide limit belongs to. */
+export type AccountLimitScope = 'free-daily' | 'free-minute';
+
+/** An account-wide limit that makes every free model fail until `resetAt` (epoch ms). */
+export interface AccountLimit {
+  scope: AccountLimitScope;
+  resetAt: number;
+  message: string;
+}
+
+/** Model cooldowns and account limits, read from memory and written through to SQLite shared with other proxies. */
+export interface FailureStore {
+  /** Fast, in-memory: true when the model is cooling down at `now`. Must not touch the disk on the hot path. */
+  isCoolingDown(model: string, now: number): boolean;
+  /** The model's failure record, if it has one. */
+  get(model: string): ModelFailure | undefined;
+  /** Records a failure; `count` becomes previous count + 1 (consecutive failures, whatever the kind). `cooldownUntil` is computed by the caller (routing policy), passed as a function of the new count. Returns the stored record. */
+  recordFailure(model: string, kind: FailureKind, now: number, cooldownUntil: (count: number) => number): ModelFailure;
+  /** Clears the model's state; a no-op without disk I/O when the model has no state. */
+  recordSuccess(model: string): void;
+  /** Every model still cooling down at `now`, soonest end first. */
+  activeCooldowns(now: number): ModelFailure[];
+  /** Records (or replaces) the limit for its scope. */
+  setAccountLimit(limit: AccountLimit): void;
+  /** The account limit in force at `now` for a scope (expired ones are ignored, and deleted lazily). */
+  accountLimit(scope: AccountLimitScope, now: number): AccountLimit | undefined;
+  /** Closes the database; safe to call twice. */
+  close(): void;
+}
+
+/** An opened store plus warnings (e.g. a corrupt file was moved aside) for the caller to log. */
+export interface OpenStoreResult {
+  store: FailureStore;
+  warnings: string[];
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS model_failures (
+    model TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    last_failure_at INTEGER NOT NULL,
+    cooldown_until INTEGER NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS account_limits (
+    scope TEXT PRIMARY KEY,
+    reset_at INTEGER NOT NULL,
+    message TEXT NOT NULL
+  );
+`;
+
+// Another proxy's writes show up within this long; checking costs one PRAGMA, so once a second is plenty.
+const SYNC_INTERVAL_MS = 1000;
+
+function prepareStatements(db: DatabaseSync) {
+  return {
+    dataVersion: db.prepare('PRAGMA data_version'),
+    allFailures: db.prepare('SELECT * FROM model_failures'),
+    allLimits: db.prepare('SELECT * FROM account_limits'),
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    failureCount: db.prepare('SELECT count FROM model_failures WHERE model = ?'),
+    upsertFailure: db.prepare(`
+      INSERT INTO model_failures (model, kind, count, last_failure_at, cooldown_until) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT(model) DO UPDATE SET kind = excluded.kind, count = excluded.count,
+        last_failure_at = excluded.last_failure_at, cooldown_until = excluded.cooldown_until`),
+    deleteFailure: db.prepare('DELETE FROM model_failures WHERE model = ?'),
+    upsertLimit: db.prepare(`
+      INSERT INTO account_limits (scope, reset_at, message) VALUES (?, ?, ?)
+      ON CONFLICT(scope) DO UPDATE SET reset_at = excluded.reset_at, message = excluded.message`),
+    // Conditional so a lazy delete never removes a fresher limit another proxy just wrote.
+    deleteExpiredLimit: db.prepare('DELETE FROM account_limits WHERE scope = ? AND reset_at <= ?'),
+  };
+}
+
+/** Opens (creating if needed) the failure database at `path`; throws StoreOpenError when it cannot, recovers from corruption. */
+export function openFailureStore(path: string, options: { now?: () => number } = {}): OpenStoreResult {
+  const clock = options.now ?? Date.now;
+  const { db, prepared: sql, warnings } = openDatabase(path, SCHEMA, prepareStatements, clock);
+  const failures = new Map<string, ModelFailure>();
+  const limits = new Map<AccountLimitScope, AccountLimit>();
+  let dataVersion = 0;
+  let lastCheckAt = 0;
+
+  function reload(): void {
+    failures.clear();
+    for (const row of sql.allFailures.all()) failures.set(String(row['model']), toModelFailure(row));
+    limits.clear();
+    for (const row of sql.allLimits.all()) {
+      const limit = toAccountLimit(row);
+      if (limit) limits.set(limit.scope, limit);
+    }
+  }
+
+  // data_version changes only when another connection commits, so our own writes never force a reload.
+  function syncWithOtherProcesses(): void {
+    const t = clock();
+    // A clock that jumped backwards must not postpone the next check until it catches up again.
+    if (t - lastCheckAt < SYNC_INTERVAL_MS && t >= lastCheckAt) return;
+    lastCheckAt = t;
+    const version = Number(sql.dataVersion.get()?.['data_version']);
+    if (version === dataVersion) return;
+    dataVersion = version;
+    reload();
+  }
+
+  function activeCooldowns(now: number): ModelFailure[] {
+    syncWithOtherProcesses();
+    return [...failures.values()]
+      .filter((f) => f.cooldownUntil > now)
+      .sort((a, b) => a.cooldownUntil - b.cooldownUntil || a.model.localeCompare(b.model));
+  }
+
+  // Read the version before loading: a commit landing in between then triggers one more reload, not a missed one.
+  dataVersion = Number(sql.dataVersion.get()?.['data_version']);
+  reload();
+  lastCheckAt = clock();
+
+  const store: FailureStore = {
+    isCoolingDown(model, now) {
+      syncWithOtherProcesses();
+      return (failures.get(model)?.cooldownUntil ?? 0) > now;
+    },
+    get(model) {
+      syncWithOtherProcesses();
+      return failures.get(model);
+    },
+    recordFailure(model, kind, now, cooldownUntil) {
+      // Read-compute-write inside one write transaction so two proxies never both write count N+1.
+      sql.begin.run();
+      let failure: ModelFailure;
+      try {
+        const count = Number(sql.failureCount.get(model)?.['count'] ?? 0) + 1;
+        failure = { model, kind, count, lastFailureAt: now, cooldownUntil: cooldownUntil(count) };
+        sql.upsertFailure.run(model, kind, count, now, failure.cooldownUntil);
+        sql.commit.run();
+      } catch (error) {
+        // A failed COMMIT may already have rolled back; a second ROLLBACK would hide the real error.
+        if (db.isTransaction) sql.rollback.run();
+        throw error;
+      }
+      failures.set(model, failure);
+      return failure;
+    },
+    recordSuccess(model) {
+      if (!failures.has(model)) return;
+      sql.deleteFailure.run(model);
+      failures.delete(model);
+    },
+    activeCooldowns,
+    setAccountLimit(limit) {
+      sql.upsertLimit.run(limit.scope, limit.resetAt, limit.message);
+      limits.set(limit.scope, { ...limit });
+    },
+    accountLimit(scope, now) {
+      syncWithOtherProcesses();
+      const limit = limits.get(scope);
+      if (!limit || limit.resetAt > now) return limit;
+      limits.delete(scope);
+      sql.deleteExpiredLimit.run(scope, now);
+      return undefined;
+    },
+    close() {
+      if (db.isOpen) db.close();
+    },
+  };
+  return { store, warnings };
+}
+
+const FAILURE_KINDS: readonly string[] = ['general', 'rate-limit', 'gone'] satisfies FailureKind[];
+const LIMIT_SCOPES: readonly string[] = ['free-daily', 'free-minute'] satisfies AccountLimitScope[];
+
+function toModelFailure(row: Record<string, SQLOutputValue>): ModelFailure {
+  const kind = String(row['kind']);
+  return {
+    model: String(row['model']),
+    // A newer proxy sharing the file may know kinds we don't; the count and cooldown still apply.
+    kind: FAILURE_KINDS.includes(kind) ? (kind as FailureKind) : 'general',
+    count: Number(row['count']),
+    lastFailureAt: Number(row['last_failure_at']),
+    cooldownUntil: Number(row['cooldown_until']),
+  };
+}
+
+function toAccountLimit(row: Record<string, SQLOutputValue>): AccountLimit | undefined {
+  const scope = String(row['scope']);
+  // A scope we don't know is not ours to enforce.
+  if (!LIMIT_SCOPES.includes(scope)) return undefined;
+  return { scope: scope as AccountLimitScope, resetAt: Number(row['reset_at']), message: String(row['message']) };
+}

@@ -1,0 +1,62 @@
+import { UpstreamError, classifyUpstreamError } from '../openrouter/upstream-error.ts';
+import type { ChatChunk } from '../openrouter/types.ts';
+import type { SseEvent } from './sse-parser.ts';
+
+/** What the chat stream carries between stages: a parsed chunk (with its raw JSON, for relaying), or a terminal error. */
+export type ChatPart = { type: 'chunk'; chunk: ChatChunk; data: string } | { type: 'error'; error: UpstreamError };
+
+/** True when a chunk carries something a client would see, as opposed to a bare role announcement. */
+export function chunkHasContent(chunk: ChatChunk): boolean {
+  if (chunk.usage !== undefined) return true;
+  for (const choice of chunk.choices ?? []) {
+    const delta = choice.delta;
+    if (choice.finish_reason) return true;
+    if (delta && (delta.content || delta.reasoning || (delta.tool_calls && delta.tool_calls.length > 0))) return true;
+  }
+  return false;
+}
+
+/**
+ * SSE events → chat parts. Handles `[DONE]`, in-band errors (top-level `error`, with or without
+ * `choices`, or a choice-level error) and malformed JSON; a stream that ends with neither `[DONE]`
+ * nor a finish reason is reported as an error, never as an empty success.
+ */
+export class ChatPartStream extends TransformStream<SseEvent, ChatPart> {
+  constructor(now: () => number = Date.now, onFirstEvent: () => void = () => {}) {
+    let finished = false;
+    let sawEvent = false;
+    let sawFinishReason = false;
+    super({
+      transform(event, controller) {
+        if (finished) return;
+        if (!sawEvent) {
+          sawEvent = true;
+          onFirstEvent();
+        }
+        if (event.data === '[DONE]') {
+          finished = true;
+          return;
+        }
+        let chunk: ChatChunk;
+        try {
+          chunk = JSON.parse(event.data) as ChatChunk;
+        } catch {
+          finished = true;
+          const error = new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${event.data.slice(0, 80)}`, 'transient');
+          return controller.enqueue({ type: 'error', error });
+        }
+        const inBandError = chunk.error ?? chunk.choices?.find((choice) => choice.error !== undefined)?.error;
+        if (inBandError !== undefined) {
+          finished = true;
+          return controller.enqueue({ type: 'error', error: classifyUpstreamError(502, inBandError, undefined, now()) });
+        }
+        if (chunk.choices?.some((choice) => choice.finish_reason)) sawFinishReason = true;
+        controller.enqueue({ type: 'chunk', chunk, data: event.data });
+      },
+      flush(controller) {
+        if (finished || sawFinishReason) return;
+        controller.enqueue({ type: 'error', error: new UpstreamError(502, 'OpenRouter closed the stream before it finished (no [DONE] and no finish reason)', 'transient') });
+      },
+    });
+  }
+}

@@ -1,0 +1,139 @@
+import { toOllamaDoneReason, toOllamaToolCalls } from '../convert/to-ollama.ts';
+import type { OllamaMetrics, OllamaToolCall } from '../convert/ollama-types.ts';
+import type { ToolCallDelta, Usage } from '../openrouter/types.ts';
+import type { ChatPart } from './chat-parts.ts';
+
+export type OllamaLine = Record<string, unknown>;
+
+/** How one API (chat or generate) spells its stream lines. */
+export interface OllamaLineFormat {
+  delta(createdAt: string, fields: { content: string; thinking?: string; toolCalls?: OllamaToolCall[] }): OllamaLine;
+  final(createdAt: string, doneReason: string, metrics: OllamaMetrics): OllamaLine;
+}
+
+/** Monotonic milliseconds (for durations) and wall-clock milliseconds (for timestamps). */
+export interface StreamClock {
+  monotonic(): number;
+  wall(): number;
+}
+
+export interface StreamTiming {
+  /** When the proxy received the request (monotonic ms). */
+  startedAt: number;
+  /** When the upstream answered with headers (monotonic ms). */
+  headersAt: number;
+}
+
+interface PendingToolCall {
+  id?: string;
+  name: string;
+  arguments: string;
+}
+
+const toNanos = (ms: number): number => Math.max(1, Math.round(ms * 1e6));
+
+/**
+ * Chat parts → Ollama stream objects. Content and thinking pass through as they come; tool-call
+ * fragments are assembled by index and emitted whole. `flush` always ends the stream with one
+ * `done: true` object carrying real timings, unless an error line already ended it.
+ */
+export class OllamaLineStream extends TransformStream<ChatPart, OllamaLine> {
+  constructor(format: OllamaLineFormat, timing: StreamTiming, clock: StreamClock) {
+    const toolCalls = new Map<number, PendingToolCall>();
+    let finishReason: string | null | undefined;
+    let usage: Usage | undefined;
+    let firstTokenAt: number | undefined;
+    let contentChunks = 0;
+    let failed = false;
+    const createdAt = (): string => new Date(clock.wall()).toISOString();
+
+    const emitToolCalls = (controller: TransformStreamDefaultController<OllamaLine>): void => {
+      if (toolCalls.size === 0) return;
+      const ordered = [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ id: call.id, function: { name: call.name, arguments: call.arguments } }));
+      toolCalls.clear();
+      try {
+        controller.enqueue(format.delta(createdAt(), { content: '', toolCalls: toOllamaToolCalls(ordered) }));
+      } catch (error) {
+        failed = true;
+        controller.enqueue({ error: (error as Error).message });
+      }
+    };
+
+    super({
+      transform(part, controller) {
+        if (failed) return;
+        if (part.type === 'error') {
+          failed = true;
+          return controller.enqueue({ error: part.error.message });
+        }
+        const { chunk } = part;
+        if (chunk.usage) usage = chunk.usage;
+        for (const choice of chunk.choices ?? []) {
+          const delta = choice.delta;
+          if (delta?.tool_calls) collectToolCalls(toolCalls, delta.tool_calls);
+          const content = delta?.content ?? '';
+          const thinking = delta?.reasoning ?? '';
+          if (content !== '' || thinking !== '') {
+            firstTokenAt ??= clock.monotonic();
+            contentChunks++;
+            controller.enqueue(format.delta(createdAt(), thinking === '' ? { content } : { content, thinking }));
+          }
+          if (choice.finish_reason) {
+            finishReason = choice.finish_reason;
+            firstTokenAt ??= clock.monotonic();
+            emitToolCalls(controller);
+          }
+        }
+      },
+      flush(controller) {
+        if (failed) return;
+        emitToolCalls(controller);
+        if (failed) return;
+        const end = clock.monotonic();
+        const first = firstTokenAt ?? end;
+        controller.enqueue(
+          format.final(createdAt(), toOllamaDoneReason(finishReason), {
+            total_duration: toNanos(end - timing.startedAt),
+            load_duration: toNanos(timing.headersAt - timing.startedAt),
+            prompt_eval_count: usage?.prompt_tokens ?? 0,
+            prompt_eval_duration: toNanos(first - timing.headersAt),
+            eval_count: usage?.completion_tokens ?? contentChunks,
+            eval_duration: toNanos(end - first),
+          }),
+        );
+      },
+    });
+  }
+}
+
+function collectToolCalls(calls: Map<number, PendingToolCall>, deltas: readonly ToolCallDelta[]): void {
+  for (const delta of deltas) {
+    const index = delta.index ?? calls.size;
+    const call = calls.get(index) ?? { name: '', arguments: '' };
+    if (delta.id) call.id = delta.id;
+    if (delta.function?.name) call.name = call.name === '' ? delta.function.name : call.name;
+    if (delta.function?.arguments) call.arguments += delta.function.arguments;
+    calls.set(index, call);
+  }
+}
+
+/** Ollama `/api/chat` lines. */
+export function chatLineFormat(model: string): OllamaLineFormat {
+  return {
+    delta: (created_at, { content, thinking, toolCalls }) => ({
+      model,
+      created_at,
+      message: { role: 'assistant', content, ...(thinking ? { thinking } : {}), ...(toolCalls ? { tool_calls: toolCalls } : {}) },
+      done: false,
+    }),
+    final: (created_at, done_reason, metrics) => ({ model, created_at, message: { role: 'assistant', content: '' }, done: true, done_reason, ...metrics }),
+  };
+}
+
+/** Ollama `/api/generate` lines. */
+export function generateLineFormat(model: string): OllamaLineFormat {
+  return {
+    delta: (created_at, { content, thinking }) => ({ model, created_at, response: content, ...(thinking ? { thinking } : {}), done: false }),
+    final: (created_at, done_reason, metrics) => ({ model, created_at, response: '', done: true, done_reason, ...metrics }),
+  };
+}

@@ -1,0 +1,103 @@
+/** One dispatched server-sent event. */
+export interface SseEvent {
+  data: string;
+  event?: string;
+  id?: string;
+}
+
+export interface SseParser {
+  feed(chunk: string): void;
+  /** Dispatches an event whose closing blank line never came (a stream cut short). */
+  end(): void;
+}
+
+const LF = 10;
+const CR = 13;
+const COLON = 58;
+const SPACE = 32;
+
+/**
+ * A pure SSE parser (WHATWG HTML §9.2.6) that keeps its state in closures: the unfinished line and
+ * the event being built. Comment lines go to `onComment`, so callers can tell keep-alives from data.
+ */
+export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (text: string) => void = () => {}): SseParser {
+  let pending = '';
+  let dataLines: string[] = [];
+  let eventType: string | undefined;
+  let lastId: string | undefined;
+  let skipLeadingLF = false;
+  let atStart = true;
+
+  function processLine(line: string): void {
+    // "If the line is empty (a blank line): dispatch the event."
+    if (line === '') return dispatch();
+    // "If the line starts with a U+003A COLON character: ignore the line." (a comment)
+    if (line.charCodeAt(0) === COLON) return onComment(line.slice(1).trimStart());
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    // "If value starts with a U+0020 SPACE character, remove it from value."
+    const value = colon === -1 ? '' : line.slice(colon + (line.charCodeAt(colon + 1) === SPACE ? 2 : 1));
+    if (field === 'data') dataLines.push(value);
+    else if (field === 'event') eventType = value;
+    else if (field === 'id' && !value.includes('\0')) lastId = value;
+  }
+
+  function dispatch(): void {
+    if (dataLines.length > 0) {
+      const event: SseEvent = { data: dataLines.length === 1 ? (dataLines[0] as string) : dataLines.join('\n') };
+      if (eventType !== undefined) event.event = eventType;
+      if (lastId !== undefined) event.id = lastId;
+      onEvent(event);
+    }
+    dataLines = [];
+    eventType = undefined;
+  }
+
+  function feed(chunk: string): void {
+    let start = 0;
+    // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+    if (atStart && chunk.length > 0) {
+      atStart = false;
+      if (chunk.charCodeAt(0) === 0xfeff) start = 1;
+    }
+    // A CR that ended the previous chunk already closed its line; a LF right after it is the same break.
+    if (skipLeadingLF && chunk.charCodeAt(start) === LF) start++;
+    skipLeadingLF = false;
+    let nextCR = chunk.indexOf('\r', start);
+    while (start < chunk.length) {
+      const nextLF = chunk.indexOf('\n', start);
+      if (nextCR !== -1 && nextCR < start) nextCR = chunk.indexOf('\r', start);
+      const end = nextCR !== -1 && (nextLF === -1 || nextCR < nextLF) ? nextCR : nextLF;
+      if (end === -1) break;
+      const line = pending === '' ? chunk.slice(start, end) : pending + chunk.slice(start, end);
+      pending = '';
+      // "Lines must be separated by either a CRLF pair, a single LF, or a single CR."
+      if (chunk.charCodeAt(end) === CR && end + 1 === chunk.length) skipLeadingLF = true;
+      start = chunk.charCodeAt(end) === CR && chunk.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
+      processLine(line);
+    }
+    if (start < chunk.length) pending += chunk.slice(start);
+  }
+
+  function end(): void {
+    if (pending !== '') processLine(pending);
+    pending = '';
+    dispatch();
+  }
+
+  return { feed, end };
+}
+
+/** A TransformStream stage: decoded text in, SSE data events out; comments are dropped. */
+export class SseEventStream extends TransformStream<string, SseEvent> {
+  constructor(onComment?: (text: string) => void) {
+    let parser: SseParser;
+    super({
+      start: (controller) => {
+        parser = createSseParser((event) => controller.enqueue(event), onComment);
+      },
+      transform: (chunk) => parser.feed(chunk),
+      flush: () => parser.end(),
+    });
+  }
+}
