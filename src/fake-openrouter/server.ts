@@ -83,7 +83,10 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
     const sink = createSink(res, controller.signal, {
       onStart(headers) {
         streaming = headers['Content-Type'] === 'text/event-stream';
-        if (streaming) active++;
+        if (!streaming) return;
+        active++;
+        // Commit the 200 at once, even when no keep-alive comment follows (e.g. a stall before any event).
+        res.flushHeaders();
       },
       onDestroy() { destroyedByUs = true; },
     });
@@ -134,7 +137,6 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
     reset() {
       requests.length = 0;
       state.faults.clear();
-      state.ids.reset();
       state.streamCount = 0;
       state.usageUsd = 0;
       aborts.reset();

@@ -1,5 +1,5 @@
 // OpenRouter's chat wire format: ids, provider labels, usage, SSE chunks and non-stream bodies.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FinishReason, Piece, ReplyPlan } from './replies.ts';
 import type { FakeModel } from './types.ts';
 
@@ -7,20 +7,18 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 export interface IdSource {
   next(length: number): string;
-  reset(): void;
 }
 
-/** A deterministic id sequence: the n-th id of a fresh source is always the same string. */
-export function createIdSource(): IdSource {
+/** An id sequence derived from a salt and a counter; a random salt keeps ids unique across fakes and resets. */
+export function createIdSource(salt: string = randomUUID()): IdSource {
   let counter = 0;
   return {
     next(length) {
-      const bytes = createHash('sha256').update(`fake-openrouter:${counter++}`).digest();
+      const bytes = createHash('sha256').update(`${salt}:${counter++}`).digest();
       let out = '';
       for (let i = 0; i < length; i++) out += ALNUM[(bytes[i % bytes.length] ?? 0) % ALNUM.length];
       return out;
     },
-    reset() { counter = 0; },
   };
 }
 
