@@ -1,9 +1,15 @@
-// Standalone entry: `node src/fake-openrouter/main.ts [--port 4010] [--host 127.0.0.1]`.
+// Standalone entry: `node src/fake-openrouter/main.ts [--port 4010] [--host 127.0.0.1] [--models N --seed S]`.
+// `--models N` serves a generated N-model catalog (deterministic for a seed) instead of the built-in one.
 import { parseArgs } from 'node:util';
-import { startFakeOpenRouter } from './server.ts';
+import { generateCatalog, startFakeOpenRouter } from './server.ts';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '4010' }, host: { type: 'string', default: '127.0.0.1' } },
+  options: {
+    port: { type: 'string', default: '4010' },
+    host: { type: 'string', default: '127.0.0.1' },
+    models: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+  },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -11,7 +17,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const fake = await startFakeOpenRouter({ port, host: values.host });
+const generated = values.models === undefined ? undefined : generateCatalog(Number(values.models), Number(values.seed));
+const fake = await startFakeOpenRouter({ port, host: values.host, ...(generated ? { models: generated } : {}) });
 console.log(`fake OpenRouter listening on ${fake.url}`);
 
 let stopping = false;

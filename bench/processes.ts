@@ -1,0 +1,62 @@
+// Starts the offline OpenRouter and the proxy as separate processes on loopback, as a user would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  rssMb(): number;
+  stop(): Promise<void>;
+}
+
+function rssOf(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+}
+
+/** Starts `node src/fake-openrouter/main.ts` and waits for its "listening" line. */
+export async function startFake(port: number, models?: number): Promise<Running> {
+  const args = [join(root, 'src/fake-openrouter/main.ts'), '--port', String(port), ...(models ? ['--models', String(models), '--seed', '42'] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (data: Buffer) => {
+      if (data.toString().includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`fake exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}/api/v1`, rssMb: () => rssOf(child.pid), stop: stopper(child) };
+}
+
+/** Starts `node src/main.ts` against an upstream and waits for the first 200 on GET /; returns how long that took. */
+export async function startProxy(port: number, env: Record<string, string>): Promise<Running & { startupMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'src/main.ts')], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'INFO', ...env },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`proxy exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/`).then((response) => response.status === 200, () => false);
+    if (ok) break;
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  return { child, url, startupMs: performance.now() - started, rssMb: () => rssOf(child.pid), stop: stopper(child) };
+}

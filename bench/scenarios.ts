@@ -1,0 +1,96 @@
+// The measured scenarios. Each returns plain figures; run.ts prints and saves them.
+import { lineParser, median, postJson, quantile, runConcurrent, type Timing } from './load.ts';
+import type { Running } from './processes.ts';
+
+export const DIRECT_MODEL = 'meta-llama/llama-3.3-70b-instruct:free';
+const chatBody = (model: string, content: string, stream: boolean) => JSON.stringify({ model, stream, messages: [{ role: 'user', content }] });
+
+export interface LatencyFigures {
+  concurrency: number;
+  requests: number;
+  direct: { ttfbP50: number; ttfbP99: number; totalP50: number; totalP99: number; rps: number };
+  proxy: { ttfbP50: number; ttfbP99: number; totalP50: number; totalP99: number; rps: number };
+  addedP50: number;
+  addedP99: number;
+}
+
+function summarize(timings: readonly Timing[], wallMs: number) {
+  const totals = timings.map((timing) => timing.totalMs);
+  const ttfbs = timings.map((timing) => timing.ttfbMs);
+  return { ttfbP50: quantile(ttfbs, 0.5), ttfbP99: quantile(ttfbs, 0.99), totalP50: quantile(totals, 0.5), totalP99: quantile(totals, 0.99), rps: (timings.length / wallMs) * 1000 };
+}
+
+function medianOf<T extends Record<string, number>>(runs: readonly T[]): T {
+  const first = runs[0] as T;
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(first)) out[key] = median(runs.map((run) => run[key] as number));
+  return out as T;
+}
+
+/** Small non-streamed chats through the proxy's /v1 and straight to the upstream, interleaved run by run. */
+export async function measureLatency(fake: Running, proxy: Running, concurrency: number, requests: number, runs: number): Promise<LatencyFigures> {
+  const direct = () => postJson(`${fake.url}/chat/completions`, chatBody(DIRECT_MODEL, 'hello', false));
+  const viaProxy = () => postJson(`${proxy.url}/v1/chat/completions`, chatBody('llama-3.3-70b-instruct:free', 'hello', false));
+  await runConcurrent(200, concurrency, direct);
+  await runConcurrent(200, concurrency, viaProxy);
+  const directRuns = [];
+  const proxyRuns = [];
+  const added50 = [];
+  const added99 = [];
+  for (let run = 0; run < runs; run++) {
+    const d = await runConcurrent(requests, concurrency, direct);
+    const p = await runConcurrent(requests, concurrency, viaProxy);
+    const ds = summarize(d.timings, d.wallMs);
+    const ps = summarize(p.timings, p.wallMs);
+    directRuns.push(ds);
+    proxyRuns.push(ps);
+    added50.push(ps.totalP50 - ds.totalP50);
+    added99.push(ps.totalP99 - ds.totalP99);
+  }
+  return { concurrency, requests, direct: medianOf(directRuns), proxy: medianOf(proxyRuns), addedP50: median(added50), addedP99: median(added99) };
+}
+
+/** One long stream, every line JSON-parsed by the client: NDJSON through the proxy, SSE straight from the upstream. */
+export async function measureStreaming(fake: Running, proxy: Running, chunks: number, runs: number) {
+  const content = `[chunks=${chunks}]`;
+  const once = async (url: string, body: string, prefix: string) => {
+    const parser = lineParser(prefix);
+    const timing = await postJson(url, body, (chunk) => parser.feed(chunk));
+    if (parser.count() < chunks) throw new Error(`only ${parser.count()} of ${chunks} chunks arrived from ${url}`);
+    return (chunks / timing.totalMs) * 1000;
+  };
+  const direct: number[] = [];
+  const viaProxy: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    direct.push(await once(`${fake.url}/chat/completions`, chatBody(DIRECT_MODEL, content, true), 'data: '));
+    viaProxy.push(await once(`${proxy.url}/api/chat`, chatBody('llama-3.3-70b-instruct:free', content, true), ''));
+  }
+  const directRate = median(direct);
+  const proxyRate = median(viaProxy);
+  return { chunks, directChunksPerSec: directRate, proxyChunksPerSec: proxyRate, ratio: proxyRate / directRate };
+}
+
+/** Proxy RSS idle, at its peak while `streams` streams are open at once, and growth over `requests` sequential-ish requests. */
+export async function measureMemory(proxy: Running, streams: number, requests: number) {
+  const idleMb = proxy.rssMb();
+  let open = 0;
+  let peakMb = idleMb;
+  const body = chatBody('llama-3.3-70b-instruct:free', '[chunks=20][delay=250]', true);
+  const all = Array.from({ length: streams }, () => postJson(`${proxy.url}/api/chat`, body).then((result) => {
+    if (result.status !== 200) throw new Error(`stream failed with ${result.status}`);
+    open--;
+  }));
+  open = streams;
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, proxy.rssMb())), 100);
+  await Promise.all(all);
+  clearInterval(sampler);
+  if (open !== 0) throw new Error('streams left open');
+
+  const small = () => postJson(`${proxy.url}/api/chat`, chatBody('llama-3.3-70b-instruct:free', 'hi', false));
+  const warmup = Math.round(requests / 5);
+  await runConcurrent(warmup, 16, small);
+  const afterWarmupMb = proxy.rssMb();
+  await runConcurrent(requests - warmup, 16, small);
+  const afterAllMb = proxy.rssMb();
+  return { idleMb, openStreams: streams, peakWithOpenStreamsMb: peakMb, leakRequests: requests, rssAfterWarmupMb: afterWarmupMb, rssAfterAllMb: afterAllMb, growthMb: afterAllMb - afterWarmupMb };
+}
