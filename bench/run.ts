@@ -34,6 +34,9 @@ try {
   const c64 = await measureLatency(fake, proxy, 64, sizes.c64, RUNS);
   log('streaming throughput ...');
   const streaming = await measureStreaming(fake, proxy, sizes.chunks, RUNS);
+  // Memory is measured on a fresh process, so the load above does not inflate the idle figure.
+  await proxy.stop();
+  proxy = await startProxy(PROXY_PORT, { ...env, OPENROUTER_BASE_URL: fake.url });
   log('memory ...');
   const memory = await measureMemory(proxy, sizes.streams, sizes.leak);
   await proxy.stop();

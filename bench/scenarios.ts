@@ -72,6 +72,9 @@ export async function measureStreaming(fake: Running, proxy: Running, chunks: nu
 
 /** Proxy RSS idle, at its peak while `streams` streams are open at once, and growth over `requests` sequential-ish requests. */
 export async function measureMemory(proxy: Running, streams: number, requests: number) {
+  // One request first, so "idle" includes the code a served request loads.
+  await postJson(`${proxy.url}/api/chat`, chatBody('llama-3.3-70b-instruct:free', 'warm up', false));
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const idleMb = proxy.rssMb();
   let open = 0;
   let peakMb = idleMb;
