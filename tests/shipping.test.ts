@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { freePort } from './net-helpers.ts';
 import { test, type TestContext } from 'node:test';
 import { startFakeOpenRouter } from '../src/fake-openrouter/server.ts';
 
@@ -34,14 +34,6 @@ function parseDockerfile(text: string): Dockerfile {
     if (instruction === 'HEALTHCHECK') result.healthcheck = JSON.parse(args.slice(args.indexOf('CMD') + 3)) as string[];
   }
   return result;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function waitForOk(url: string, child: ChildProcess, output: () => string): Promise<void> {
