@@ -15,35 +15,47 @@ export interface CatalogLoaderOptions {
 }
 
 export interface CatalogLoader {
-  /** The catalog in force, or undefined while none has ever been loaded. */
+  /**
+   * The catalog in force, or undefined while none has ever been loaded. Also starts a background
+   * refresh when one is overdue: timers run late after a machine sleeps, and tests move the clock.
+   */
   current(): Catalog | undefined;
   /** Resolves once a catalog exists (from cache or network). */
   ready(): Promise<Catalog>;
-  /** When the next background refresh is due (epoch ms). */
+  /** When the catalog in force is due to be replaced (epoch ms). */
   nextRefreshAt(): number;
-  /** Fetches now; keeps the old catalog on failure. */
+  /** Why the last fetch failed, or undefined when it succeeded (or none finished yet). Optional so simple stand-ins (bench/) need not provide it. */
+  lastError?(): string | undefined;
+  /** Fetches now, or joins the fetch in flight; keeps the old catalog on failure. */
   refresh(): Promise<boolean>;
   close(): void;
 }
 
 const RETRY_MIN_MS = 2_000;
 const RETRY_MAX_MS = 5 * 60_000;
+// CACHE_TTL_HOURS=0 means "always fetch at startup", not "fetch in a loop".
+const MIN_REFRESH_INTERVAL_MS = 60_000;
 
 /** Loads the catalog from cache without waiting for the network, then keeps it fresh in the background. */
 export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoader {
   const { logger, now } = options;
+  const refreshEveryMs = Math.max(options.ttlMs, MIN_REFRESH_INTERVAL_MS);
   let catalog: Catalog | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let dueAt = Number.POSITIVE_INFINITY;
   let retryDelay = RETRY_MIN_MS;
+  let lastError: string | undefined;
   let closed = false;
   let inFlight: Promise<boolean> | undefined;
   let markReady: (catalog: Catalog) => void = () => {};
   const readyPromise = new Promise<Catalog>((resolve) => (markReady = resolve));
 
-  const schedule = (delayMs: number): void => {
+  // Both the timer and the wall-clock check in current() lead to refresh(); whichever comes first wins.
+  const schedule = (at: number): void => {
     clearTimeout(timer);
     if (closed) return;
-    timer = setTimeout(() => void refresh(), Math.max(0, Math.min(delayMs, 2 ** 31 - 1)));
+    dueAt = at;
+    timer = setTimeout(() => void refresh(), Math.max(0, Math.min(at - now(), 2 ** 31 - 1)));
     timer.unref();
   };
 
@@ -55,24 +67,29 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
   async function fetchOnce(): Promise<boolean> {
     try {
       const models = await options.client.listModels();
+      // An empty list is an OpenRouter hiccup, not the end of all models: keep what we have.
+      if (models.length === 0) throw new Error('OpenRouter /models returned an empty list');
       const fetchedAt = now();
       const next = buildCatalog(models, fetchedAt, 'network');
       use(next);
       const freeIdsByPriority = next.models.filter((model) => model.free).map((model) => model.id);
       writeCache(options.cachePath, freeIdsByPriority, models, fetchedAt, logger);
       logger.info('catalog fetched', { models: models.length, free: models.filter(isFreeModel).length });
+      lastError = undefined;
       retryDelay = RETRY_MIN_MS;
-      schedule(options.ttlMs);
+      schedule(fetchedAt + refreshEveryMs);
       return true;
     } catch (error) {
-      logger.warn('catalog fetch failed', { error, retryInMs: retryDelay, using: catalog ? catalog.source : 'nothing yet' });
-      schedule(retryDelay);
+      lastError = error instanceof Error ? error.message : String(error);
+      logger.warn('catalog fetch failed', { error, retryInMs: retryDelay, using: catalog ? `the ${catalog.source} catalog` : 'nothing yet (requests get 503)' });
+      schedule(now() + retryDelay);
       retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
       return false;
     }
   }
 
   function refresh(): Promise<boolean> {
+    if (closed) return Promise.resolve(false);
     inFlight ??= fetchOnce().finally(() => (inFlight = undefined));
     return inFlight;
   }
@@ -80,12 +97,13 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
   const cached = readCache(options.cachePath, logger);
   if (cached !== undefined) {
     use(buildCatalog(cached.models, cached.fetchedAt, 'cache'));
-    const age = now() - cached.fetchedAt;
+    // A cache written by a clock ahead of ours counts as brand new, not as fresher than that.
+    const age = Math.max(0, now() - cached.fetchedAt);
     if (age < options.ttlMs) {
       logger.info('catalog loaded from cache', { models: cached.models.length, ageMinutes: Math.round(age / 60_000) });
-      schedule(options.ttlMs - age);
+      schedule(now() + Math.max(options.ttlMs - age, MIN_REFRESH_INTERVAL_MS));
     } else {
-      logger.warn('catalog cache is stale; using it while refreshing', { ageMinutes: Math.round(age / 60_000) });
+      logger.warn('catalog cache is stale; using it while refreshing in the background', { models: cached.models.length, ageMinutes: Math.round(age / 60_000) });
       void refresh();
     }
   } else {
@@ -93,12 +111,17 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
   }
 
   return {
-    current: () => catalog,
+    current() {
+      if (inFlight === undefined && now() >= dueAt) void refresh();
+      return catalog;
+    },
     ready: () => readyPromise,
-    nextRefreshAt: () => (catalog ? catalog.fetchedAt + options.ttlMs : now()),
+    nextRefreshAt: () => (catalog ? catalog.fetchedAt + refreshEveryMs : now()),
+    lastError: () => lastError,
     refresh,
     close: () => {
       closed = true;
+      dueAt = Number.POSITIVE_INFINITY;
       clearTimeout(timer);
     },
   };

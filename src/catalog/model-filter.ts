@@ -3,7 +3,10 @@ import type { Logger } from '../logger.ts';
 import type { CatalogModel } from './model-info.ts';
 
 export interface ModelFilter {
-  /** The patterns in force; empty means no filter. Re-reads the file when it changed on disk (one stat a call). */
+  /**
+   * The patterns in force; empty means no filter. Re-reads the file when it changed on disk (one stat a
+   * call), and returns the same array until then, so callers can cache what they derive from it.
+   */
   patterns(): readonly string[];
 }
 
@@ -15,12 +18,15 @@ export function parseFilterFile(text: string): string[] {
     .filter((line) => line !== '');
 }
 
-/** True when no patterns are set, or one is a substring of the model's listed name or full id. */
+/**
+ * True when no patterns are set, or one is a substring (ignoring case) of the model's listed name
+ * (`gemini-2.0-flash-exp:free`), its full id (`google/gemini-2.0-flash-exp:free`) or OpenRouter's
+ * display name (`Google: Gemini 2.0 Flash Experimental (free)`).
+ */
 export function matchesPatterns(patterns: readonly string[], model: CatalogModel): boolean {
   if (patterns.length === 0) return true;
-  const name = model.name.toLowerCase();
-  const id = model.id.toLowerCase();
-  return patterns.some((pattern) => name.includes(pattern) || id.includes(pattern));
+  const names = [model.name.toLowerCase(), model.id.toLowerCase(), model.title.toLowerCase()];
+  return patterns.some((pattern) => names.some((name) => name.includes(pattern)));
 }
 
 /**

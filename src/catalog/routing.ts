@@ -2,10 +2,12 @@ import { HttpError } from '../http/errors.ts';
 import type { Logger } from '../logger.ts';
 import { UpstreamError } from '../openrouter/upstream-error.ts';
 import type { FailureStore } from '../store/failure-store.ts';
+import type { Catalog } from './catalog.ts';
 import type { CatalogLoader } from './catalog-loader.ts';
+import { accountLimitError, applyFailure, routingClassOf } from './failure-policy.ts';
 import type { CatalogModel } from './model-info.ts';
 import { matchesPatterns, type ModelFilter } from './model-filter.ts';
-import { accountLimitError, applyFailure } from './failure-policy.ts';
+import { tolerateWriteErrors } from './tolerant-store.ts';
 
 export interface RoutingOptions {
   catalog: CatalogLoader;
@@ -40,9 +42,11 @@ export interface RoutedResult<T> {
 
 export interface Router {
   /** Models a client may see and use: the mode, the filter file and TOOL_USE_ONLY applied, in priority order. */
-  visibleModels(): CatalogModel[];
+  visibleModels(): readonly CatalogModel[];
   /** Looks a name up among the visible models. */
   findVisible(name: string): CatalogModel | undefined;
+  /** The model filter's patterns in force (empty: no filter). */
+  filterPatterns(): readonly string[];
   /** Chooses the models to try for a request, in order. */
   plan(requestedModel: string, needs: RequestNeeds): RoutePlan;
   /** Runs `attempt` on each candidate until one succeeds, recording cooldowns; stops early when no other model could succeed. */
@@ -53,42 +57,14 @@ export interface Router {
 
 /** Builds the routing policy over the catalog, the filter and the failure store. */
 export function createRouter(options: RoutingOptions): Router {
-  const { store, logger, now } = options;
-
-  const loadedCatalog = () => {
-    const catalog = options.catalog.current();
-    if (catalog === undefined) {
-      throw new HttpError(503, 'the model catalog is not loaded yet: OpenRouter has not been reached (retrying in the background; see GET /status)', { headers: { 'Retry-After': '5' } });
-    }
-    return catalog;
-  };
-
-  function visibleModels(): CatalogModel[] {
-    const patterns = options.filter.patterns();
-    return loadedCatalog().models.filter(
-      (model) =>
-        (!options.freeMode || model.free) &&
-        // Tool use is meaningless for embedding models, so TOOL_USE_ONLY leaves them listed.
-        (!options.toolUseOnly || model.capabilities.tools || model.capabilities.embedding) &&
-        matchesPatterns(patterns, model),
-    );
-  }
-
-  function findVisible(name: string): CatalogModel | undefined {
-    const model = loadedCatalog().find(name);
-    return model !== undefined && visibleModels().includes(model) ? model : undefined;
-  }
-
-  function canServe(model: CatalogModel, needs: RequestNeeds): boolean {
-    const caps = model.capabilities;
-    if (needs.kind === 'embedding') return caps.embedding;
-    return caps.completion && (!needs.tools || caps.tools) && (!needs.vision || caps.vision);
-  }
+  const { logger, now } = options;
+  const store = tolerateWriteErrors(options.store, logger);
+  const visibility = createVisibility(options);
 
   function plan(requestedModel: string, needs: RequestNeeds): RoutePlan {
-    const visible = visibleModels();
-    const found = loadedCatalog().find(requestedModel);
-    const requested = found !== undefined && visible.includes(found) ? found : undefined;
+    const { catalog, visible, isVisible } = visibility.current();
+    const found = catalog.find(requestedModel);
+    const requested = found !== undefined && isVisible(found) ? found : undefined;
     if (!options.freeMode) {
       if (requested === undefined) throw new HttpError(404, `model '${requestedModel}' not found`);
       if (!canServe(requested, needs)) throw new HttpError(400, `model '${requestedModel}' does not support ${describeNeeds(needs)}`);
@@ -96,23 +72,37 @@ export function createRouter(options: RoutingOptions): Router {
       if (limit !== undefined) throw limit;
       return { candidates: [requested], fallback: false };
     }
-    const limit = accountLimitError(store, now());
+    const at = now();
+    const limit = accountLimitError(store, at);
     if (limit !== undefined) throw limit;
-    const capable = visible.filter((model) => canServe(model, needs));
-    if (capable.length === 0) {
+    const candidates: CatalogModel[] = [];
+    let capable = 0;
+    if (requested !== undefined && canServe(requested, needs)) {
+      capable++;
+      if (!store.isCoolingDown(requested.id, at)) candidates.push(requested);
+    }
+    for (const model of visible) {
+      if (model === requested || !canServe(model, needs)) continue;
+      capable++;
+      if (!store.isCoolingDown(model.id, at)) candidates.push(model);
+    }
+    if (capable === 0) {
       throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
     }
-    const ordered = requested !== undefined && capable.includes(requested) ? [requested, ...capable.filter((model) => model !== requested)] : capable;
-    const at = now();
-    const candidates = ordered.filter((model) => !store.isCoolingDown(model.id, at));
-    if (candidates.length === 0) throw allCoolingDown(capable, store, at);
+    if (candidates.length === 0) throw allCoolingDown(visible.filter((model) => canServe(model, needs)), store, at);
     return { candidates, fallback: true };
   }
 
   async function run<T>(routePlan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal): Promise<RoutedResult<T>> {
-    let lastError: UpstreamError | undefined;
+    let lastError: { model: CatalogModel; error: UpstreamError } | undefined;
     let attempts = 0;
     for (const model of routePlan.candidates) {
+      // Another request may have cooled this model down, or hit the account's limit, since the plan was made.
+      if (routePlan.fallback && attempts > 0) {
+        const limit = accountLimitError(store, now());
+        if (limit !== undefined) throw limit;
+        if (store.isCoolingDown(model.id, now())) continue;
+      }
       attempts++;
       const started = performance.now();
       try {
@@ -122,24 +112,72 @@ export function createRouter(options: RoutingOptions): Router {
         return { value, model, attempts };
       } catch (error) {
         if (!(error instanceof UpstreamError) || signal.aborted) throw error;
-        logger.info('attempt', { model: model.id, attempt: attempts, outcome: error.failure, status: error.status, error: error.message, ms: Math.round(performance.now() - started) });
+        const outcome = routingClassOf(error);
+        logger.info('attempt', { model: model.id, attempt: attempts, outcome, status: error.status, error: error.message, ms: Math.round(performance.now() - started) });
         const stop = applyFailure(store, model, error, options, options.catalog.nextRefreshAt());
         if (stop !== undefined) throw stop;
         if (!routePlan.fallback) throw error;
-        lastError = error;
+        // "This model cannot do that" is a poorer explanation than an earlier real failure.
+        if (lastError === undefined || outcome !== 'unsupported') lastError = { model, error };
       }
     }
-    const cause = lastError as UpstreamError;
-    throw new HttpError(cause.status, `all ${attempts} models tried failed; last error: ${cause.message}`, { cause });
+    if (lastError === undefined) throw allCoolingDown(routePlan.candidates, store, now());
+    const { model, error } = lastError;
+    throw new HttpError(error.status, `all ${attempts} models tried failed; last error (${model.id}): ${error.message}`, { cause: error, headers: error.headers });
   }
 
   return {
-    visibleModels,
-    findVisible,
+    visibleModels: () => visibility.current().visible,
+    findVisible(name) {
+      const { catalog, isVisible } = visibility.current();
+      const model = catalog.find(name);
+      return model !== undefined && isVisible(model) ? model : undefined;
+    },
+    filterPatterns: () => options.filter.patterns(),
     plan,
     run,
     recordLateFailure: (model, error) => void applyFailure(store, model, error, options, options.catalog.nextRefreshAt()),
   };
+}
+
+interface Visibility {
+  catalog: Catalog;
+  visible: readonly CatalogModel[];
+  isVisible: (model: CatalogModel) => boolean;
+}
+
+/**
+ * The visible models, recomputed only when the catalog or the filter's patterns change: a request
+ * costs one stat of the filter file and no pass over the whole catalog.
+ */
+function createVisibility(options: RoutingOptions): { current(): Visibility } {
+  let cached: (Visibility & { patterns: readonly string[] }) | undefined;
+  return {
+    current() {
+      const catalog = options.catalog.current();
+      if (catalog === undefined) {
+        throw new HttpError(503, 'the model catalog is not loaded yet: OpenRouter has not been reached (retrying in the background; see GET /status)', { headers: { 'Retry-After': '5' } });
+      }
+      const patterns = options.filter.patterns();
+      if (cached?.catalog === catalog && cached.patterns === patterns) return cached;
+      const visible = catalog.models.filter(
+        (model) =>
+          (!options.freeMode || model.free) &&
+          // Tool use is meaningless for embedding models, so TOOL_USE_ONLY leaves them listed.
+          (!options.toolUseOnly || model.capabilities.tools || model.capabilities.embedding) &&
+          matchesPatterns(patterns, model),
+      );
+      const set = new Set(visible);
+      cached = { catalog, patterns, visible, isVisible: (model) => set.has(model) };
+      return cached;
+    },
+  };
+}
+
+function canServe(model: CatalogModel, needs: RequestNeeds): boolean {
+  const caps = model.capabilities;
+  if (needs.kind === 'embedding') return caps.embedding;
+  return caps.completion && (!needs.tools || caps.tools) && (!needs.vision || caps.vision);
 }
 
 function describeNeeds(needs: RequestNeeds): string {

@@ -14,17 +14,12 @@ export function handleVersion(): Reply {
   return { json: { version: OLLAMA_VERSION } };
 }
 
-/** `GET /status`: the mode, where the catalog came from, cooldowns and account limits. */
+/** `GET /status`: the mode, where the catalog came from, the filter, cooldowns and account limits. */
 export function handleStatus(context: HandlerContext): Reply {
   const now = context.clock.wall();
   const catalog = context.catalog.current();
   const iso = (ms: number) => new Date(ms).toISOString();
-  let visible: number | undefined;
-  try {
-    visible = catalog === undefined ? undefined : context.router.visibleModels().length;
-  } catch {
-    visible = undefined;
-  }
+  const lastError = context.catalog.lastError?.();
   const limits = (['free-daily', 'free-minute'] as const)
     .map((scope) => context.store.accountLimit(scope, now))
     .filter((limit) => limit !== undefined)
@@ -34,7 +29,7 @@ export function handleStatus(context: HandlerContext): Reply {
       mode: context.config.freeMode ? 'free' : 'all',
       tool_use_only: context.config.toolUseOnly,
       catalog: catalog === undefined
-        ? { loaded: false, models: 0, visible: 0 }
+        ? { loaded: false, models: 0, visible: 0, ...(lastError ? { last_error: lastError } : {}) }
         : {
             loaded: true,
             source: catalog.source,
@@ -43,8 +38,10 @@ export function handleStatus(context: HandlerContext): Reply {
             next_refresh_at: iso(context.catalog.nextRefreshAt()),
             models: catalog.models.length,
             free: catalog.models.filter((model) => model.free).length,
-            visible,
+            visible: context.router.visibleModels().length,
+            ...(lastError ? { last_error: lastError } : {}),
           },
+      filter: { path: context.config.modelFilterPath, patterns: context.router.filterPatterns() },
       cooldowns: context.store.activeCooldowns(now).map((failure) => ({
         model: failure.model,
         kind: failure.kind,

@@ -3,6 +3,16 @@ import { openDatabase } from './open-database.ts';
 
 export { StoreOpenError } from './open-database.ts';
 
+/**
+ * Thrown by a write that reached memory but not the database (SQLITE_BUSY past the busy timeout, a
+ * full disk, a closed store). This process still honours the new state until it next reloads the
+ * file (after another proxy's write); other proxies and a restart never see it. Callers on a request
+ * path log it and carry on.
+ */
+export class StoreWriteError extends Error {
+  override name = 'StoreWriteError';
+}
+
 /** Why a model failed: anything, a 429, or a model OpenRouter no longer serves. */
 export type FailureKind = 'general' | 'rate-limit' | 'gone';
 
@@ -31,13 +41,17 @@ export interface FailureStore {
   isCoolingDown(model: string, now: number): boolean;
   /** The model's failure record, if it has one. */
   get(model: string): ModelFailure | undefined;
-  /** Records a failure; `count` becomes previous count + 1 (consecutive failures, whatever the kind). `cooldownUntil` is computed by the caller (routing policy), passed as a function of the new count. Returns the stored record. */
+  /**
+   * Records a failure; `count` becomes previous count + 1 (consecutive failures, whatever the kind).
+   * `cooldownUntil` is computed by the caller (routing policy), passed as a function of the new count.
+   * Returns the stored record; throws StoreWriteError (after updating memory) when the disk write fails.
+   */
   recordFailure(model: string, kind: FailureKind, now: number, cooldownUntil: (count: number) => number): ModelFailure;
-  /** Clears the model's state; a no-op without disk I/O when the model has no state. */
+  /** Clears the model's state; a no-op without disk I/O when the model has no state. Throws StoreWriteError like recordFailure. */
   recordSuccess(model: string): void;
   /** Every model still cooling down at `now`, soonest end first. */
   activeCooldowns(now: number): ModelFailure[];
-  /** Records (or replaces) the limit for its scope. */
+  /** Records (or replaces) the limit for its scope. Throws StoreWriteError like recordFailure. */
   setAccountLimit(limit: AccountLimit): void;
   /** The account limit in force at `now` for a scope (expired ones are ignored, and deleted lazily). */
   accountLimit(scope: AccountLimitScope, now: number): AccountLimit | undefined;
@@ -92,9 +106,9 @@ function prepareStatements(db: DatabaseSync) {
 }
 
 /** Opens (creating if needed) the failure database at `path`; throws StoreOpenError when it cannot, recovers from corruption. */
-export function openFailureStore(path: string, options: { now?: () => number } = {}): OpenStoreResult {
+export function openFailureStore(path: string, options: { now?: () => number; busyTimeoutMs?: number } = {}): OpenStoreResult {
   const clock = options.now ?? Date.now;
-  const { db, prepared: sql, warnings } = openDatabase(path, SCHEMA, prepareStatements, clock);
+  const { db, prepared: sql, warnings } = openDatabase(path, SCHEMA, prepareStatements, clock, options.busyTimeoutMs);
   const failures = new Map<string, ModelFailure>();
   const limits = new Map<AccountLimitScope, AccountLimit>();
   let dataVersion = 0;
@@ -116,11 +130,18 @@ export function openFailureStore(path: string, options: { now?: () => number } =
     // A clock that jumped backwards must not postpone the next check until it catches up again.
     if (t - lastCheckAt < SYNC_INTERVAL_MS && t >= lastCheckAt) return;
     lastCheckAt = t;
-    const version = Number(sql.dataVersion.get()?.['data_version']);
-    if (version === dataVersion) return;
-    dataVersion = version;
-    reload();
+    try {
+      const version = Number(sql.dataVersion.get()?.['data_version']);
+      if (version === dataVersion) return;
+      dataVersion = version;
+      reload();
+    } catch {
+      // A closed or locked database: answering from memory (possibly a second stale) beats failing a request.
+    }
   }
+
+  const writeError = (what: string, error: unknown) =>
+    new StoreWriteError(`FAILURE_DB: cannot save ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 
   function activeCooldowns(now: number): ModelFailure[] {
     syncWithOtherProcesses();
@@ -144,38 +165,58 @@ export function openFailureStore(path: string, options: { now?: () => number } =
       return failures.get(model);
     },
     recordFailure(model, kind, now, cooldownUntil) {
-      // Read-compute-write inside one write transaction so two proxies never both write count N+1.
-      sql.begin.run();
-      let failure: ModelFailure;
+      let failure: ModelFailure | undefined;
       try {
-        const count = Number(sql.failureCount.get(model)?.['count'] ?? 0) + 1;
-        failure = { model, kind, count, lastFailureAt: now, cooldownUntil: cooldownUntil(count) };
-        sql.upsertFailure.run(model, kind, count, now, failure.cooldownUntil);
-        sql.commit.run();
+        // Read-compute-write inside one write transaction so two proxies never both write count N+1.
+        sql.begin.run();
+        try {
+          const count = Number(sql.failureCount.get(model)?.['count'] ?? 0) + 1;
+          failure = { model, kind, count, lastFailureAt: now, cooldownUntil: cooldownUntil(count) };
+          sql.upsertFailure.run(model, kind, count, now, failure.cooldownUntil);
+          sql.commit.run();
+        } catch (error) {
+          // A failed COMMIT may already have rolled back; a second ROLLBACK would hide the real error.
+          if (db.isTransaction) sql.rollback.run();
+          throw error;
+        }
       } catch (error) {
-        // A failed COMMIT may already have rolled back; a second ROLLBACK would hide the real error.
-        if (db.isTransaction) sql.rollback.run();
-        throw error;
+        // A bug in the policy is the caller's to see, and nothing was computed to keep.
+        if (failure === undefined && !isDatabaseError(error)) throw error;
+        const count = (failures.get(model)?.count ?? 0) + 1;
+        failures.set(model, failure ?? { model, kind, count, lastFailureAt: now, cooldownUntil: cooldownUntil(count) });
+        throw writeError(`the failure of ${model}`, error);
       }
       failures.set(model, failure);
       return failure;
     },
     recordSuccess(model) {
       if (!failures.has(model)) return;
-      sql.deleteFailure.run(model);
       failures.delete(model);
+      try {
+        sql.deleteFailure.run(model);
+      } catch (error) {
+        throw writeError(`the recovery of ${model}`, error);
+      }
     },
     activeCooldowns,
     setAccountLimit(limit) {
-      sql.upsertLimit.run(limit.scope, limit.resetAt, limit.message);
       limits.set(limit.scope, { ...limit });
+      try {
+        sql.upsertLimit.run(limit.scope, limit.resetAt, limit.message);
+      } catch (error) {
+        throw writeError(`the ${limit.scope} account limit`, error);
+      }
     },
     accountLimit(scope, now) {
       syncWithOtherProcesses();
       const limit = limits.get(scope);
       if (!limit || limit.resetAt > now) return limit;
       limits.delete(scope);
-      sql.deleteExpiredLimit.run(scope, now);
+      try {
+        sql.deleteExpiredLimit.run(scope, now);
+      } catch {
+        // Only housekeeping: an expired row is ignored when read back, so a locked database can keep it.
+      }
       return undefined;
     },
     close() {
@@ -183,6 +224,11 @@ export function openFailureStore(path: string, options: { now?: () => number } =
     },
   };
   return { store, warnings };
+}
+
+// node:sqlite errors carry SQLite's result code; anything else thrown inside a write is not the database's.
+function isDatabaseError(error: unknown): boolean {
+  return typeof (error as { errcode?: unknown } | null)?.errcode === 'number' || (error as { code?: unknown } | null)?.code === 'ERR_INVALID_STATE';
 }
 
 const FAILURE_KINDS: readonly string[] = ['general', 'rate-limit', 'gone'] satisfies FailureKind[];

@@ -19,16 +19,23 @@ export interface OpenedDatabase<T> {
 const SQLITE_CORRUPT = 11;
 const SQLITE_NOTADB = 26;
 
+// node:sqlite is synchronous, so waiting for another proxy's lock blocks this one's event loop. Their
+// transactions last microseconds; a second means something else holds the file, and the write is
+// better dropped (memory still has it) than every request stalled behind it.
+const DEFAULT_BUSY_TIMEOUT_MS = 1000;
+
 /** Opens `path` with our pragmas and `prepare` applied, moving a corrupt file aside and starting fresh rather than crashing. */
 export function openDatabase<T>(
   path: string,
   schema: string,
   prepare: (db: DatabaseSync) => T,
   now: () => number,
+  busyTimeoutMs = DEFAULT_BUSY_TIMEOUT_MS,
 ): OpenedDatabase<T> {
+  const setUp = (db: DatabaseSync) => setUpConnection(db, path, schema, prepare, busyTimeoutMs);
   const db = connect(path);
   try {
-    return { db, prepared: setUp(db, path, schema, prepare), warnings: [] };
+    return { db, prepared: setUp(db), warnings: [] };
   } catch (error) {
     if (path === ':memory:' || !isCorruption(error)) {
       db.close();
@@ -49,7 +56,7 @@ export function openDatabase<T>(
   }
   const fresh = connect(path);
   try {
-    const prepared = setUp(fresh, path, schema, prepare);
+    const prepared = setUp(fresh);
     return { db: fresh, prepared, warnings: [`FAILURE_DB "${path}" was corrupt; moved it to "${movedTo}" and started fresh`] };
   } catch (error) {
     fresh.close();
@@ -65,9 +72,9 @@ function connect(path: string): DatabaseSync {
   }
 }
 
-function setUp<T>(db: DatabaseSync, path: string, schema: string, prepare: (db: DatabaseSync) => T): T {
+function setUpConnection<T>(db: DatabaseSync, path: string, schema: string, prepare: (db: DatabaseSync) => T, busyTimeoutMs: number): T {
   // busy_timeout first: the pragmas below may already need a lock another proxy holds.
-  db.exec('PRAGMA busy_timeout=5000');
+  db.exec(`PRAGMA busy_timeout=${Math.max(0, Math.floor(busyTimeoutMs))}`);
   // WAL lets one proxy read while the other writes; it does not exist for in-memory databases.
   if (path !== ':memory:') db.exec('PRAGMA journal_mode=WAL');
   db.exec('PRAGMA synchronous=NORMAL');
