@@ -1,10 +1,12 @@
 import type { RoutedResult } from '../catalog/routing.ts';
 import { isPlainObject } from '../convert/field-validators.ts';
+import { parseKeepAlive } from '../convert/to-ollama.ts';
 import { HttpError } from '../http/errors.ts';
 import type { ParsedRequest, Reply } from '../http/router.ts';
 import type { EmbeddingsResponse } from '../openrouter/types.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
 import { modelNameFrom } from './ollama-models.ts';
+import { DEFAULT_KEEP_ALIVE_MS } from './recent-models.ts';
 
 const EMBEDDING = { kind: 'embedding', tools: false, vision: false } as const;
 
@@ -15,19 +17,30 @@ function inputsFrom(value: unknown, field: string): string[] {
   throw new HttpError(400, `invalid input type: ${field} must be a string or an array of strings`);
 }
 
-async function embed(context: HandlerContext, request: ParsedRequest, model: string, inputs: string[], dimensions: unknown): Promise<RoutedResult<number[][]>> {
+interface Embedded {
+  vectors: number[][];
+  /** The upstream's token count, or a word count when it reports none. */
+  promptTokens: number;
+}
+
+async function embed(context: HandlerContext, request: ParsedRequest, model: string, inputs: string[], dimensions: unknown): Promise<RoutedResult<Embedded>> {
   const started = context.clock.monotonic();
   const plan = context.router.plan(model, EMBEDDING);
   const routed = await context.router.run(
     plan,
     async (candidate) => {
       const body = { model: candidate.id, input: inputs, ...(typeof dimensions === 'number' ? { dimensions } : {}) };
-      return vectorsFrom(await context.client.embeddings(body, request.signal), inputs.length);
+      const response = await context.client.embeddings(body, request.signal);
+      return { vectors: vectorsFrom(response, inputs.length), promptTokens: response.usage?.prompt_tokens ?? countWords(inputs) };
     },
     request.signal,
   );
   context.logger.debug('embeddings', { model: routed.model.id, inputs: inputs.length, ms: Math.round(context.clock.monotonic() - started) });
   return routed;
+}
+
+function countWords(inputs: readonly string[]): number {
+  return inputs.reduce((sum, text) => sum + (text.trim() === '' ? 0 : text.trim().split(/\s+/).length), 0);
 }
 
 function vectorsFrom(response: EmbeddingsResponse, expected: number): number[][] {
@@ -39,17 +52,28 @@ function vectorsFrom(response: EmbeddingsResponse, expected: number): number[][]
   return vectors as number[][];
 }
 
+/** A request's `keep_alive` in ms, read before going upstream so that a bad value costs nothing. */
+function keepAliveFrom(value: unknown): number {
+  if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'string') {
+    throw new HttpError(400, 'keep_alive must be a number or a duration string');
+  }
+  return parseKeepAlive(value ?? undefined) ?? DEFAULT_KEEP_ALIVE_MS;
+}
+
 /** `POST /api/embed`: `input` is a string or a list; the answer holds one vector per input. */
 export async function handleOllamaEmbed(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
   const model = modelNameFrom(request.body);
   const body = request.body as Record<string, unknown>;
   const inputs = inputsFrom(body.input, 'input');
   if (inputs.length === 0) return { json: { model, embeddings: [] } };
+  const keepAliveMs = keepAliveFrom(body.keep_alive);
   const started = context.clock.monotonic();
   const routed = await embed(context, request, model, inputs, body.dimensions);
+  // Ollama lists an embedding model in /api/ps after use, like any other.
+  context.recent.touch(model, routed.model, keepAliveMs);
   const nanos = Math.max(1, Math.round((context.clock.monotonic() - started) * 1e6));
   return {
-    json: { model, embeddings: routed.value, total_duration: nanos, load_duration: 0, prompt_eval_count: inputs.join(' ').split(/\s+/).length },
+    json: { model, embeddings: routed.value.vectors, total_duration: nanos, load_duration: 0, prompt_eval_count: routed.value.promptTokens },
     headers: routingHeaders(routed.model, routed.attempts),
   };
 }
@@ -57,25 +81,41 @@ export async function handleOllamaEmbed(context: HandlerContext, request: Parsed
 /** `POST /api/embeddings` (legacy): one `prompt`, one `embedding`. */
 export async function handleOllamaEmbeddings(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
   const model = modelNameFrom(request.body);
-  const inputs = inputsFrom((request.body as Record<string, unknown>).prompt, 'prompt');
+  const body = request.body as Record<string, unknown>;
+  const inputs = inputsFrom(body.prompt, 'prompt');
   if (inputs.length === 0) return { json: { embedding: [] } };
+  const keepAliveMs = keepAliveFrom(body.keep_alive);
   const routed = await embed(context, request, model, inputs, undefined);
-  return { json: { embedding: routed.value[0] }, headers: routingHeaders(routed.model, routed.attempts) };
+  context.recent.touch(model, routed.model, keepAliveMs);
+  return { json: { embedding: routed.value.vectors[0] }, headers: routingHeaders(routed.model, routed.attempts) };
 }
 
-/** `POST /v1/embeddings`, in OpenAI's shape. */
+/**
+ * OpenAI's `encoding_format: "base64"`: the vector as little-endian float32 bytes. The `openai`
+ * client asks for it by default and decodes it itself, so plain arrays would reach users as garbage.
+ */
+export function toBase64Floats(vector: readonly number[]): string {
+  const bytes = Buffer.alloc(vector.length * 4);
+  // writeFloatLE, not a Float32Array view: the byte order must not depend on the host (s390x is big-endian).
+  vector.forEach((value, index) => bytes.writeFloatLE(value, index * 4));
+  return bytes.toString('base64');
+}
+
+/** `POST /v1/embeddings`, in OpenAI's shape; vectors are fetched as floats and encoded here when asked. */
 export async function handleOpenAIEmbeddings(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
   if (!isPlainObject(request.body)) throw new HttpError(400, 'request body must be a JSON object');
   const model = request.body.model;
   if (typeof model !== 'string' || model === '') throw new HttpError(400, 'model is required');
   const inputs = request.body.input === '' ? [''] : inputsFrom(request.body.input, 'input');
   if (inputs.length === 0) throw new HttpError(400, 'invalid input: input must not be empty');
+  const format = request.body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') throw new HttpError(400, 'encoding_format must be "float" or "base64"');
   const routed = await embed(context, request, model, inputs, request.body.dimensions);
-  const tokens = inputs.join(' ').split(/\s+/).length;
+  const tokens = routed.value.promptTokens;
   return {
     json: {
       object: 'list',
-      data: routed.value.map((embedding, index) => ({ object: 'embedding', embedding, index })),
+      data: routed.value.vectors.map((vector, index) => ({ object: 'embedding', embedding: format === 'base64' ? toBase64Floats(vector) : vector, index })),
       model,
       usage: { prompt_tokens: tokens, total_tokens: tokens },
     },

@@ -89,7 +89,7 @@ export function mergeLines(lines: readonly OllamaLine[]): OllamaLine {
 function loadReply(context: HandlerContext, inference: InferenceRequest, format: OllamaLineFormat): Reply {
   const keepAliveMs = parseKeepAlive(inference.keep_alive);
   const unload = keepAliveMs === 0;
-  const model = context.router.findVisible(inference.model);
+  const model = context.router.findVisible(inference.model) ?? (context.config.freeMode ? servingModel(context, inference.model) : undefined);
   if (model === undefined && !context.config.freeMode) throw new HttpError(404, `model '${inference.model}' not found`);
   if (unload) context.recent.unload(inference.model);
   else if (model !== undefined) context.recent.touch(inference.model, model, keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
@@ -97,4 +97,14 @@ function loadReply(context: HandlerContext, inference: InferenceRequest, format:
   // Ollama's load answer has no metrics at all: it ran nothing.
   for (const key of Object.keys(NO_METRICS)) delete line[key];
   return { json: line };
+}
+
+/** In free mode any name is served: the model that would answer it first, if one can (for /api/ps). */
+function servingModel(context: HandlerContext, name: string): CatalogModel | undefined {
+  try {
+    return context.router.plan(name, { kind: 'chat', tools: false, vision: false }).candidates[0];
+  } catch {
+    // No model can serve it right now (cooldowns, account limits): a load still succeeds, as in Ollama.
+    return undefined;
+  }
 }

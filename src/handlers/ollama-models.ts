@@ -63,5 +63,6 @@ export function handlePull(context: HandlerContext, request: ParsedRequest): Rep
 export function handleUnmanaged(request: ParsedRequest): Reply {
   const action = request.path.split('/')[2] ?? 'this operation';
   if (request.method === 'HEAD') return { status: 404, empty: true };
-  throw new HttpError(501, `${action} is not supported: ollama-openrouter-proxy serves OpenRouter's models and does not manage local models`);
+  // 5xx messages are hidden by default; this one is the whole point of the answer.
+  throw new HttpError(501, `${action} is not supported: ollama-openrouter-proxy serves OpenRouter's models and does not manage local models`, { expose: true });
 }

@@ -1,6 +1,7 @@
 import type { CatalogModel } from '../catalog/model-info.ts';
 import type { RequestNeeds } from '../catalog/routing.ts';
 import { isPlainObject } from '../convert/field-validators.ts';
+import { toFillInTheMiddlePrompt } from '../convert/to-openai-chat-request.ts';
 import { HttpError } from '../http/errors.ts';
 import type { ParsedRequest, Reply } from '../http/router.ts';
 import type { ChatCompletion, ChatRequest } from '../openrouter/types.ts';
@@ -62,8 +63,10 @@ export async function handleOpenAIChat(context: HandlerContext, request: ParsedR
 export async function handleOpenAICompletions(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
   const body = validateOpenAIBody(request.body, 'prompt');
   const prompt = Array.isArray(body.prompt) ? body.prompt.join('\n') : (body.prompt as string);
-  const { prompt: _prompt, suffix: _suffix, echo: _echo, best_of: _bestOf, logprobs: _logprobs, ...rest } = body;
-  const toUpstream = (model: CatalogModel): ChatRequest => ({ ...rest, model: model.id, messages: [{ role: 'user', content: prompt }] });
+  const { prompt: _prompt, suffix, echo: _echo, best_of: _bestOf, logprobs: _logprobs, ...rest } = body;
+  // Chat has no suffix field; a suffix turns the prompt into the same fill-in-the-middle request /api/generate makes.
+  const content = typeof suffix === 'string' && suffix !== '' ? toFillInTheMiddlePrompt(prompt, suffix) : prompt;
+  const toUpstream = (model: CatalogModel): ChatRequest => ({ ...rest, model: model.id, messages: [{ role: 'user', content }] });
   return respond(context, request, { ...body, messages: [] }, toUpstream, (parts) => parts.pipeThrough(new CompletionSseEncoderStream()), toTextCompletion);
 }
 
@@ -85,12 +88,12 @@ async function respond(
   return { json: shape(routed.value), headers: routingHeaders(routed.model, routed.attempts) };
 }
 
-function toTextCompletion(completion: ChatCompletion) {
+function toTextCompletion(completion: ChatCompletion & { created?: number }) {
   const choice = completion.choices?.[0];
   return {
     id: completion.id,
     object: 'text_completion',
-    created: Math.floor(Date.now() / 1000),
+    created: completion.created ?? Math.floor(Date.now() / 1000),
     model: completion.model,
     choices: [{ text: choice?.message?.content ?? '', index: 0, finish_reason: choice?.finish_reason ?? null, logprobs: null }],
     usage: completion.usage,

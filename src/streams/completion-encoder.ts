@@ -16,14 +16,15 @@ export class CompletionSseEncoderStream extends TransformStream<ChatPart, Uint8A
           failed = true;
           return send(controller, toOpenAIErrorBody(part.error));
         }
-        const { chunk } = part;
+        // `created` is not declared on chunks (it is unused elsewhere), but OpenRouter sends one per stream.
+        const chunk = part.chunk as typeof part.chunk & { created?: number };
         const choice = chunk.choices?.[0];
         const text = choice?.delta?.content ?? '';
         if (text === '' && !choice?.finish_reason && chunk.usage === undefined) return;
         send(controller, {
           id: chunk.id,
           object: 'text_completion',
-          created: Math.floor(Date.now() / 1000),
+          created: chunk.created ?? Math.floor(Date.now() / 1000),
           model: chunk.model,
           choices: choice === undefined ? [] : [{ text, index: 0, finish_reason: choice.finish_reason ?? null, logprobs: null }],
           ...(chunk.usage ? { usage: chunk.usage } : {}),

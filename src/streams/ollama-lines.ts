@@ -106,9 +106,22 @@ export class OllamaLineStream extends TransformStream<ChatPart, OllamaLine> {
   }
 }
 
+/**
+ * The buffer a fragment belongs to. OpenRouter always sends `index`; some OpenAI-compatible
+ * providers leave it out, and then a new id starts a new call while a fragment without one
+ * continues the latest call.
+ */
+function bufferIndex(calls: Map<number, PendingToolCall>, delta: ToolCallDelta): number {
+  if (typeof delta.index === 'number') return delta.index;
+  const known = [...calls.entries()].find(([, call]) => delta.id !== undefined && call.id === delta.id);
+  if (known !== undefined) return known[0];
+  const latest = Math.max(-1, ...calls.keys());
+  return delta.id !== undefined || latest === -1 ? latest + 1 : latest;
+}
+
 function collectToolCalls(calls: Map<number, PendingToolCall>, deltas: readonly ToolCallDelta[]): void {
   for (const delta of deltas) {
-    const index = delta.index ?? calls.size;
+    const index = bufferIndex(calls, delta);
     const call = calls.get(index) ?? { name: '', arguments: '' };
     if (delta.id) call.id = delta.id;
     if (delta.function?.name) call.name = call.name === '' ? delta.function.name : call.name;
