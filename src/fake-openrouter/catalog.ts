@@ -54,6 +54,10 @@ export function defaultCatalog(): FakeModel[] {
     buildModel({ id: 'openai/text-embedding-3-small', name: 'OpenAI: Text Embedding 3 Small', created: 1705953600,
       description: 'Small embedding model.', context: 8192, prompt: '0.00000002', completion: '0',
       tokenizer: 'GPT', outputs: ['embeddings'] }),
+    // OpenRouter lists free embedding models too; this one keeps embeddings working in free mode.
+    buildModel({ id: 'nvidia/llama-nemotron-embed-vl-1b-v2:free', name: 'NVIDIA: Llama Nemotron Embed VL 1B V2 (free)', created: 1760000000,
+      description: 'Free multimodal embedding model.', context: 8192, prompt: '0', completion: '0',
+      tokenizer: 'Llama3', outputs: ['embeddings'], expires: FREE_UNTIL }),
     // Two vendors, one short slug: exercises name-collision handling in clients.
     buildModel({ id: 'acme/chat-7b:free', name: 'Acme: Chat 7B (free)', created: 1750000000,
       description: 'Small chat model from Acme.', context: 8192, prompt: '0', completion: '0', tokenizer: 'Llama3',
