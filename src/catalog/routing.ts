@@ -26,6 +26,8 @@ export interface RequestNeeds {
   kind: 'chat' | 'embedding';
   tools: boolean;
   vision: boolean;
+  /** A preference, not a requirement: in free mode, models that can think are tried first. */
+  thinking?: boolean;
 }
 
 export interface RoutePlan {
@@ -90,7 +92,7 @@ export function createRouter(options: RoutingOptions): Router {
       throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
     }
     if (candidates.length === 0) throw allCoolingDown(visible.filter((model) => canServe(model, needs)), store, at);
-    return { candidates, fallback: true };
+    return { candidates: needs.thinking ? thinkersFirst(candidates, requested) : candidates, fallback: true };
   }
 
   async function run<T>(routePlan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal): Promise<RoutedResult<T>> {
@@ -172,6 +174,12 @@ function createVisibility(options: RoutingOptions): { current(): Visibility } {
       return cached;
     },
   };
+}
+
+// A stable partition: the requested model keeps its place, then models that can think, then the rest.
+function thinkersFirst(candidates: readonly CatalogModel[], requested: CatalogModel | undefined): CatalogModel[] {
+  const rank = (model: CatalogModel) => (model === requested ? 0 : model.capabilities.thinking ? 1 : 2);
+  return [...candidates].sort((a, b) => rank(a) - rank(b));
 }
 
 function canServe(model: CatalogModel, needs: RequestNeeds): boolean {

@@ -29,6 +29,7 @@ export function handleOllamaChat(context: HandlerContext, request: ParsedRequest
     kind: 'chat',
     tools: (chat.tools?.length ?? 0) > 0,
     vision: chat.messages.some((message) => (message.images?.length ?? 0) > 0),
+    thinking: wantsThinking(chat.think),
   };
   return infer(context, request, chat, needs, chatLineFormat(chat.model), (model) => toOpenAIChatRequest(chat, model.id, true));
 }
@@ -39,8 +40,12 @@ export function handleOllamaGenerate(context: HandlerContext, request: ParsedReq
   if ((generate.prompt ?? '') === '' && (generate.suffix ?? '') === '' && (generate.images?.length ?? 0) === 0) {
     return Promise.resolve(loadReply(context, generate, generateLineFormat(generate.model)));
   }
-  const needs: RequestNeeds = { kind: 'chat', tools: false, vision: (generate.images?.length ?? 0) > 0 };
+  const needs: RequestNeeds = { kind: 'chat', tools: false, vision: (generate.images?.length ?? 0) > 0, thinking: wantsThinking(generate.think) };
   return infer(context, request, generate, needs, generateLineFormat(generate.model), (model) => toOpenAIChatRequestFromGenerate(generate, model.id, true));
+}
+
+function wantsThinking(think: OllamaChatRequest['think']): boolean {
+  return think !== undefined && think !== false;
 }
 
 async function infer(

@@ -49,7 +49,16 @@ function needsOf(body: Record<string, unknown>): RequestNeeds {
     kind: 'chat',
     tools: Array.isArray(body.tools) && body.tools.length > 0,
     vision: messages.some((message) => Array.isArray(message.content) && message.content.some((part) => (part as { type?: unknown })?.type === 'image_url')),
+    thinking: wantsReasoning(body),
   };
+}
+
+// OpenRouter's `reasoning` object, the `reasoning_effort` shorthand, or legacy `include_reasoning`.
+function wantsReasoning(body: Record<string, unknown>): boolean {
+  const reasoning = body.reasoning as { enabled?: unknown; effort?: unknown; exclude?: unknown } | undefined;
+  if (reasoning !== undefined && reasoning !== null) return reasoning.enabled !== false && reasoning.effort !== 'none';
+  if (typeof body.reasoning_effort === 'string') return body.reasoning_effort !== 'none';
+  return body.include_reasoning === true;
 }
 
 /** `POST /v1/chat/completions`: the client's whole request goes upstream; the answer comes back untouched. */
