@@ -115,7 +115,7 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     rateLimitCooldownMs: number('RATELIMIT_COOLDOWN_MINUTES', 1, 0, 24 * 60) * minutes,
     firstTokenTimeoutMs: number('FIRST_TOKEN_TIMEOUT_SECONDS', 60, 0.001, 3600) * 1000,
     streamIdleTimeoutMs: number('STREAM_IDLE_TIMEOUT_SECONDS', 120, 0.001, 3600) * 1000,
-    requestTimeoutMs: number('REQUEST_TIMEOUT_SECONDS', 600, 1, 24 * 3600) * 1000,
+    requestTimeoutMs: number('REQUEST_TIMEOUT_SECONDS', 600, 0.001, 24 * 3600) * 1000,
     maxBodyBytes: number('MAX_BODY_MB', 50, 0.001, 1024) * 1024 * 1024,
     shutdownGraceMs: number('SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
     warnings,

@@ -15,20 +15,28 @@ const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 4
 // Keys whose values are secrets or user content: never written, at any level.
 const SECRET_KEY = /authorization|api[-_]?key|secret|token|password|cookie/i;
 const CONTENT_KEY = /^(content|messages|prompt|images|input|system|suffix|arguments|body)$/i;
-// Belt and braces for secrets that end up inside free text (an upstream error echoing a header, say).
-const SECRET_IN_TEXT = /(sk-or-[A-Za-z0-9-_]{4})[A-Za-z0-9-_]+|(Bearer\s+)[^\s"']+/g;
+// Belt and braces for what ends up inside free text (an upstream error echoing a header or an image,
+// say, or a base URL with credentials in it): OpenRouter keys, bearer tokens, URL user info, and
+// base64 runs far longer than any identifier.
+const SECRET_IN_TEXT = /(sk-or-[A-Za-z0-9-_]{4})[A-Za-z0-9-_]+|(Bearer\s+)[^\s"']+|(\/\/)[^/\s:@]+:[^/\s@]+@|([A-Za-z0-9+/]{100,}={0,2})/g;
 
 /** Replaces secrets and user content with short descriptions so that a log line can never leak them. */
 export function redact(value: unknown, key = '', depth = 0): unknown {
   if (SECRET_KEY.test(key)) return '[redacted]';
   if (CONTENT_KEY.test(key)) return describeContent(value);
-  if (typeof value === 'string') return value.replace(SECRET_IN_TEXT, '$1$2[redacted]');
+  if (typeof value === 'string') return value.replace(SECRET_IN_TEXT, redactMatch);
   if (value === null || typeof value !== 'object' || depth > 6) return value;
   if (value instanceof Error) return { name: value.name, message: redact(value.message, '', depth + 1) };
   if (Array.isArray(value)) return value.map((item) => redact(item, '', depth + 1));
   const out: Record<string, unknown> = {};
   for (const [childKey, child] of Object.entries(value)) out[childKey] = redact(child, childKey, depth + 1);
   return out;
+}
+
+function redactMatch(match: string, key?: string, bearer?: string, slashes?: string, base64?: string): string {
+  if (base64 !== undefined) return `[${base64.length} base64 chars]`;
+  if (slashes !== undefined) return '//[redacted]@';
+  return `${key ?? ''}${bearer ?? ''}[redacted]`;
 }
 
 function describeContent(value: unknown): string {

@@ -1,16 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startFakeOpenRouter } from './fake-openrouter/server.ts';
+import { createHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openFailureStore, StoreOpenError } from './store/failure-store.ts';
-
-// Slow-loris protection that never cuts a long answer: these bound how long a client may take to
-// *send* its request; nothing bounds how long a response may stream.
-const HEADERS_TIMEOUT_MS = 30_000;
-const REQUEST_TIMEOUT_MS = 300_000;
 
 type Env = Record<string, string | undefined>;
 
@@ -45,8 +41,8 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
   const store = opened.store;
 
   const app = createApp({ config, store, logger });
-  const server = createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, app.listener);
-  server.timeout = 0;
+  // Bounds how long a client may take to send a request, never how long an answer may stream.
+  const server = createHttpServer(app.listener);
 
   server.once('error', async (error: NodeJS.ErrnoException) => {
     logger.error(error.code === 'EADDRINUSE'
@@ -86,6 +82,10 @@ function demoEnv(env: Env, fakeUrl: string): Env {
   };
 }
 
+// How often a stopping server closes connections that have just become idle. Without it a keep-alive
+// connection whose last stream ended stays open until keepAliveTimeout and holds the exit up.
+const IDLE_SWEEP_MS = 100;
+
 // First signal: stop accepting, let streams finish (bounded), close the store, exit 0. Second: exit now.
 function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup: () => Promise<void>): void {
   let stopping = false;
@@ -96,15 +96,18 @@ function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup:
     }
     stopping = true;
     logger.info('shutting down', { signal, graceMs });
-    const force = setTimeout(() => server.closeAllConnections(), graceMs);
-    force.unref();
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    const force = setTimeout(() => {
+      logger.warn('shutdown grace period over: closing the remaining connections', { graceMs });
+      server.closeAllConnections();
+    }, graceMs);
     server.close(async () => {
+      clearInterval(sweep);
       clearTimeout(force);
       await cleanup();
       logger.info('stopped');
       process.exit(0);
     });
-    server.closeIdleConnections();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

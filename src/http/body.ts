@@ -6,8 +6,8 @@ import { HttpError } from './errors.ts';
 const MAX_JSON_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Reads a request body as JSON whatever its Content-Type, as Ollama does; undefined when empty. */
-export async function readJsonBody(request: IncomingMessage, maxBytes: number): Promise<unknown> {
+/** Reads a request body's bytes, refusing more than `maxBytes`; undefined when empty. */
+export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
@@ -18,9 +18,15 @@ export async function readJsonBody(request: IncomingMessage, maxBytes: number): 
     chunks.push(chunk);
   }
   if (received === 0) return undefined;
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+}
+
+/** Parses a body as JSON whatever its Content-Type, as Ollama does; undefined when empty. */
+export function parseJsonBody(bytes: Buffer | undefined): unknown {
+  if (bytes === undefined) return undefined;
   let text: string;
   try {
-    text = utf8.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    text = utf8.decode(bytes);
   } catch {
     throw new HttpError(400, 'request body is not valid UTF-8');
   }

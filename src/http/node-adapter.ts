@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
-import { readJsonBody } from './body.ts';
+import { parseJsonBody, readBody } from './body.ts';
 import { HttpError, toErrorBody, toHttpError } from './errors.ts';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost } from './guards.ts';
-import { errorShapeForPath, type ParsedRequest, type Reply, type RouteMatch } from './router.ts';
+import { errorShapeForPath, parseRequestTarget, type ParsedRequest, type Reply, type RouteMatch } from './router.ts';
 
 export interface AdapterOptions {
   route: (method: string, path: string) => RouteMatch;
@@ -42,10 +42,11 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
 
   async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const target = parseRequestTarget(req.url ?? '/');
+    const path = target?.path ?? '/';
     const origin = req.headers.origin;
     try {
+      if (target === undefined) throw new HttpError(400, 'malformed request target');
       if (options.checkHost && !isLocalHost(req.headers.host)) throw new HttpError(403, 'forbidden: Host header is not local');
       if (origin !== undefined) {
         if (!originAllowed(origin)) throw new HttpError(403, `origin ${origin} is not allowed (set CORS_ORIGINS to allow it)`);
@@ -55,8 +56,16 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
       if (method === 'OPTIONS') return writeReply(res, method, preflight(origin));
       if (!(path === '/' && (method === 'GET' || method === 'HEAD'))) checkAuth(req.headers.authorization);
       const match = options.route(method, path);
-      const body = BODY_METHODS.has(method) ? await readJsonBody(req, options.maxBodyBytes) : undefined;
-      const parsed: ParsedRequest = { method, path, query: url.searchParams, headers: flattenHeaders(req), params: match.params, body, signal };
+      const bytes = BODY_METHODS.has(method) && match.body !== 'ignore' ? await readBody(req, options.maxBodyBytes) : undefined;
+      let body: { value: unknown } | undefined;
+      const parsed: ParsedRequest = {
+        method, path, query: target.query, headers: flattenHeaders(req), params: match.params, signal,
+        // Parsed when the handler first reads it, so that a handler which ignores its body (a binary
+        // blob upload, say) answers as it should rather than "invalid JSON"; a bad body still gets its 400.
+        get body() {
+          return (body ??= { value: parseJsonBody(bytes) }).value;
+        },
+      };
       await writeReply(res, method, await match.handler(parsed));
     } catch (error) {
       const httpError = toHttpError(error);

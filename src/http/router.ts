@@ -27,6 +27,8 @@ export interface Route {
   /** A path such as `/v1/models/:id`; a trailing `*` param (`/api/blobs/:digest`) takes one segment. */
   path: string;
   handler: Handler;
+  /** `ignore`: the handler never reads a body, so none is read (binary uploads may be gigabytes). Default `json`. */
+  body?: 'json' | 'ignore';
 }
 
 interface CompiledRoute extends Route {
@@ -36,6 +38,24 @@ interface CompiledRoute extends Route {
 export interface RouteMatch {
   handler: Handler;
   params: Record<string, string>;
+  body?: 'json' | 'ignore';
+}
+
+/**
+ * Splits a raw request target into a normalised path (no trailing slash) and its query; undefined
+ * when it is not a URL at all. Origin-form (`/path?q`) is the norm; absolute-form
+ * (`http://host/path`), which proxies receive, routes by its path: the host in it is never contacted.
+ */
+export function parseRequestTarget(raw: string): { path: string; query: URLSearchParams } | undefined {
+  let url: URL;
+  try {
+    // Not `new URL(raw, base)`: that reads `//host/x` as a host name and throws on `//`.
+    url = raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw);
+  } catch {
+    return undefined;
+  }
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') || '/' : url.pathname;
+  return { path, query: url.searchParams };
 }
 
 /** The API whose error shape a path speaks: OpenAI's under /v1, Ollama's elsewhere. */
@@ -53,7 +73,7 @@ export function createRouter(routes: readonly Route[]): (method: string, path: s
       const params = matchSegments(route.segments, requested);
       if (params === undefined) continue;
       pathMatched = true;
-      if (route.methods.includes(method)) return { handler: route.handler, params };
+      if (route.methods.includes(method)) return { handler: route.handler, params, body: route.body ?? 'json' };
     }
     if (pathMatched) throw new HttpError(405, `method ${method} not allowed for ${path}`);
     throw new HttpError(404, `path ${path} not found`);

@@ -1,10 +1,10 @@
-import { HttpError } from '../http/errors.ts';
 import { ChatPartStream, type ChatPart } from '../streams/chat-parts.ts';
 import { guardChatStream } from '../streams/guard.ts';
 import { SseEventStream } from '../streams/sse-parser.ts';
 import { Utf8DecodeStream } from '../streams/utf8-decode.ts';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, OpenRouterModel, UpstreamErrorBody } from './types.ts';
 import { classifyUpstreamError, networkError, UpstreamError } from './upstream-error.ts';
+import { createWatchdog, type AttemptWatchdog } from './watchdog.ts';
 
 export interface OpenRouterClientOptions {
   baseUrl: string;
@@ -53,27 +53,30 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
   }
 
   async function failure(response: Response): Promise<UpstreamError> {
-    const text = await response.text().catch(() => '');
-    const parsed = parseLenient(text.slice(0, MAX_ERROR_BODY)) as { error?: UpstreamErrorBody } | undefined;
+    const text = await readAtMost(response, MAX_ERROR_BODY).catch(() => '');
+    const parsed = parseLenient(text) as { error?: UpstreamErrorBody } | undefined;
     const body = parsed?.error ?? { message: text.trim().slice(0, 300) || response.statusText };
     return classifyUpstreamError(response.status, body, response.headers, options.now());
   }
 
   async function readJson<T extends { error?: UpstreamErrorBody }>(path: string, body: unknown, outerSignal: AbortSignal): Promise<T> {
-    const timers = createTimers(options, 'response');
-    const signal = AbortSignal.any([outerSignal, timers.signal]);
+    const watchdog = attemptWatchdog(options, 'response');
+    const signal = AbortSignal.any([outerSignal, watchdog.signal]);
     try {
       const response = await post(path, body, signal);
       if (!response.ok) throw await failure(response);
-      // OpenRouter may send whitespace keep-alives before a slow non-streamed body.
-      const parsed = parseLenient(await readText(response, timers.kick)) as T | undefined;
-      if (parsed === undefined || typeof parsed !== 'object') throw new UpstreamError(502, 'OpenRouter returned a response that is not JSON', 'transient');
+      // OpenRouter may send whitespace keep-alives before a slow non-streamed body; JSON.parse skips them.
+      const text = response.body === null ? '' : await new Response(watchdog.watch(response.body)).text();
+      const parsed = parseLenient(text) as T | undefined;
+      if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
+        throw new UpstreamError(502, 'OpenRouter returned a response that is not JSON', 'transient');
+      }
       if (parsed.error !== undefined) throw classifyUpstreamError(response.status, parsed.error, response.headers, options.now());
       return parsed;
     } catch (error) {
       throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
     } finally {
-      timers.clear();
+      watchdog.clear();
     }
   }
 
@@ -92,23 +95,27 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
     },
 
     async chatStream(body, outerSignal) {
-      const timers = createTimers(options, 'first-token');
-      const signal = AbortSignal.any([outerSignal, timers.signal]);
+      const watchdog = attemptWatchdog(options, 'first-token');
+      const signal = AbortSignal.any([outerSignal, watchdog.signal]);
       let response: Response;
       try {
         response = await post('/chat/completions', { ...body, stream: true }, signal);
         if (!response.ok) throw await failure(response);
         if (response.body === null) throw new UpstreamError(502, 'OpenRouter sent an empty stream', 'transient');
       } catch (error) {
-        timers.clear();
+        watchdog.clear();
         throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
       }
       const headersAt = options.monotonic();
-      const parts = response.body
-        .pipeThrough(new Utf8DecodeStream(timers.kick))
+      const parts = watchdog.watch(response.body)
+        .pipeThrough(new Utf8DecodeStream())
         .pipeThrough(new SseEventStream())
-        .pipeThrough(new ChatPartStream(options.now, timers.gotData));
-      const guarded = guardChatStream(parts, (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl), timers.clear);
+        .pipeThrough(new ChatPartStream(options.now, watchdog.gotFirstEvent));
+      const guarded = guardChatStream(parts, {
+        toError: (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl, 'stream'),
+        clientSignal: outerSignal,
+        onEnd: watchdog.clear,
+      });
       return { parts: guarded, headersAt, generationId: response.headers.get('x-generation-id') ?? undefined };
     },
 
@@ -124,37 +131,29 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
   };
 }
 
-/** Timers that abort an attempt: no first data in time, or silence between bytes for too long. */
-function createTimers(options: OpenRouterClientOptions, firstWait: 'first-token' | 'response') {
-  const controller = new AbortController();
-  const abortWith = (message: string) => () => controller.abort(new HttpError(504, message));
+/** The watchdog of one attempt: streams wait FIRST_TOKEN_TIMEOUT for an event, non-streamed calls REQUEST_TIMEOUT for all of it. */
+function attemptWatchdog(options: OpenRouterClientOptions, firstWait: 'first-token' | 'response'): AttemptWatchdog {
   const firstMs = firstWait === 'first-token' ? options.firstTokenTimeoutMs : options.requestTimeoutMs;
-  const firstMessage = firstWait === 'first-token'
-    ? `the model sent no data within ${firstMs / 1000} s (FIRST_TOKEN_TIMEOUT_SECONDS)`
-    : `OpenRouter did not answer within ${firstMs / 1000} s (REQUEST_TIMEOUT_SECONDS)`;
-  const first: NodeJS.Timeout | undefined = setTimeout(abortWith(firstMessage), firstMs);
-  let idle: NodeJS.Timeout | undefined;
-  return {
-    signal: controller.signal,
-    gotData: () => clearTimeout(first),
-    kick: () => {
-      if (idle === undefined) idle = setTimeout(abortWith(`OpenRouter stalled: nothing received for ${options.streamIdleTimeoutMs / 1000} s (STREAM_IDLE_TIMEOUT_SECONDS)`), options.streamIdleTimeoutMs);
-      else idle.refresh();
-    },
-    clear: () => {
-      clearTimeout(first);
-      clearTimeout(idle);
-    },
-  };
+  return createWatchdog({
+    firstMs,
+    firstMessage: firstWait === 'first-token'
+      ? `the model sent no data within ${firstMs / 1000} s (FIRST_TOKEN_TIMEOUT_SECONDS)`
+      : `OpenRouter did not answer within ${firstMs / 1000} s (REQUEST_TIMEOUT_SECONDS)`,
+    idleMs: options.streamIdleTimeoutMs,
+  });
 }
 
-async function readText(response: Response, onBytes: () => void): Promise<string> {
+// An error body is read only this far: a broken upstream must not make the proxy buffer without limit.
+async function readAtMost(response: Response, maxBytes: number): Promise<string> {
   if (response.body === null) return '';
   const decoder = new TextDecoder();
   let text = '';
+  let bytes = 0;
   for await (const chunk of response.body) {
-    onBytes();
+    bytes += chunk.byteLength;
     text += decoder.decode(chunk, { stream: true });
+    // Leaving the loop early cancels the body, which closes the connection.
+    if (bytes >= maxBytes) break;
   }
   return text + decoder.decode();
 }

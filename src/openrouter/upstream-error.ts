@@ -31,7 +31,8 @@ type HeaderLookup = { get(name: string): string | null } | undefined;
 /** Classifies an upstream error (HTTP status or in-band `error` object) into what the client sees and how routing reacts. */
 export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBody | undefined, headers: HeaderLookup, now: number): UpstreamError {
   const code = typeof body?.code === 'number' && body.code >= 400 ? body.code : httpStatus >= 400 ? httpStatus : 502;
-  const message = describeUpstreamError(body, code);
+  // A 401 from OpenRouter is about the proxy's own key, not the client's credentials: say so.
+  const message = code === 401 ? `OpenRouter rejected OPENROUTER_API_KEY: ${describeUpstreamError(body, code)}` : describeUpstreamError(body, code);
   const text = `${body?.message ?? ''} ${typeof body?.metadata?.raw === 'string' ? body.metadata.raw : ''}`;
   const retryAt = retryTime(headers, body, now);
   const failure = failureClass(code, text, body?.metadata?.limit_source);
@@ -93,12 +94,20 @@ function retryTime(headers: HeaderLookup, body: UpstreamErrorBody | undefined, n
   return undefined;
 }
 
-/** Wraps a transport failure (refused, reset, DNS, timeout) as a 502/504 UpstreamError. */
-export function networkError(error: unknown, baseUrl: string): UpstreamError {
+/**
+ * Wraps a transport failure (refused, reset, DNS, timeout) as a 502/504 UpstreamError, keeping the
+ * original as its cause. `during` says whether the answer had started: a connection that breaks
+ * mid-answer was reached, so it must not read as "cannot reach".
+ */
+export function networkError(error: unknown, baseUrl: string, during: 'request' | 'stream' = 'request'): UpstreamError {
   if (error instanceof UpstreamError) return error;
   // Our own timeouts (504) and the client's disconnect (499) arrive here as abort reasons.
   if (error instanceof HttpError) return new UpstreamError(error.status, error.message, 'transient', { cause: error });
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error);
-  return new UpstreamError(502, `cannot reach OpenRouter at ${baseUrl}: ${detail}`, 'transient', { cause: error });
+  // fetch reports "fetch failed" or "terminated"; the socket's own error, with its code, is the cause.
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  const message = typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error);
+  const detail = code === undefined ? message : message === '' || message.includes(code) ? code : `${code} (${message})`;
+  const what = during === 'stream' ? `the connection to OpenRouter at ${baseUrl} broke mid-answer` : `cannot reach OpenRouter at ${baseUrl}`;
+  return new UpstreamError(502, `${what}: ${detail}`, 'transient', { cause: error });
 }

@@ -1,18 +1,28 @@
 import type { UpstreamError } from '../openrouter/upstream-error.ts';
 import type { ChatPart } from './chat-parts.ts';
 
+export interface GuardOptions {
+  /** Turns whatever broke the source (reset, timeout, abort) into the error the client should see. */
+  toError: (cause: unknown) => UpstreamError;
+  /** The client's own signal: once it aborts there is nobody to report to. */
+  clientSignal: AbortSignal;
+  /** Runs exactly once, however the stream ends (done, error, or cancelled by the consumer). */
+  onEnd: () => void;
+}
+
 /**
- * Makes transport failures travel inside the stream: when `source` errors (reset, abort, timeout),
- * the error becomes a final `error` part, so later stages always end cleanly. `onEnd` runs exactly
- * once, however the stream ends (done, error, or cancelled by the consumer).
+ * Makes transport failures travel inside the stream: when `source` errors (reset, timeout), the
+ * error becomes a final `error` part, so later stages always end cleanly. When the client itself
+ * went away the stream errors instead: that is not the model's failure, and must not look like one
+ * (no error part, so no cooldown), nor like a clean end (so no success either).
  */
-export function guardChatStream(source: ReadableStream<ChatPart>, toError: (cause: unknown) => UpstreamError, onEnd: () => void): ReadableStream<ChatPart> {
+export function guardChatStream(source: ReadableStream<ChatPart>, options: GuardOptions): ReadableStream<ChatPart> {
   const reader = source.getReader();
   let ended = false;
   const end = (): void => {
     if (ended) return;
     ended = true;
-    onEnd();
+    options.onEnd();
   };
   return new ReadableStream<ChatPart>(
     {
@@ -31,7 +41,8 @@ export function guardChatStream(source: ReadableStream<ChatPart>, toError: (caus
           }
         } catch (cause) {
           end();
-          controller.enqueue({ type: 'error', error: toError(cause) });
+          if (options.clientSignal.aborted) return controller.error(options.toError(cause));
+          controller.enqueue({ type: 'error', error: options.toError(cause) });
           controller.close();
         }
       },

@@ -1,13 +1,9 @@
-/**
- * Bytes → text, keeping a multibyte character that is split across chunks intact. `onChunk` runs
- * for every chunk received, which is how the idle watchdog learns the upstream is still alive.
- */
+/** Bytes → text, keeping a multibyte character that is split across chunks intact. */
 export class Utf8DecodeStream extends TransformStream<Uint8Array, string> {
-  constructor(onChunk: () => void = () => {}) {
+  constructor() {
     const decoder = new TextDecoder('utf-8');
     super({
       transform(chunk, controller) {
-        onChunk();
         const text = decoder.decode(chunk, { stream: true });
         if (text !== '') controller.enqueue(text);
       },

@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { HttpError, toErrorBody, type ErrorShape } from './errors.ts';
+import { errorShapeForPath, parseRequestTarget } from './router.ts';
+
+export interface ServerTimeouts {
+  /** How long a client may take to send its request headers. */
+  headersTimeoutMs: number;
+  /** How long a client may take to send its whole request, body included. */
+  requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  keepAliveTimeoutMs: number;
+  /** How often node checks the two limits above (node's default is 30 s). */
+  checkIntervalMs: number;
+}
+
+/**
+ * Slow-loris protection that never cuts a long answer. Every one of these bounds the *request* (or
+ * the idle time between requests): node checks headersTimeout and requestTimeout only while a
+ * request is still arriving, and keepAliveTimeout only while no request is in flight. Nothing bounds
+ * how long a response may take: `server.timeout` (socket inactivity) is 0, and there is no write
+ * timeout, so a ten-minute stream is not cut (the original Go proxy cut every stream at 30 s).
+ * requestTimeout leaves room for a MAX_BODY_MB image upload over a slow link.
+ */
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersTimeoutMs: 30_000,
+  requestTimeoutMs: 300_000,
+  // Longer than the 60 s idle timeout of common reverse proxies, so one in front never reuses a
+  // connection this server has just closed.
+  keepAliveTimeoutMs: 65_000,
+  checkIntervalMs: 1_000,
+};
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/** Creates the node:http server for `listener`, with the timeouts above and API-shaped answers to broken requests. */
+export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): Server {
+  // The request in flight on each connection: its API decides the error shape when node gives up on it.
+  const inFlight = new WeakMap<Socket, { shape: ErrorShape; res: ServerResponse }>();
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersTimeoutMs,
+      requestTimeout: timeouts.requestTimeoutMs,
+      keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      connectionsCheckingInterval: timeouts.checkIntervalMs,
+    },
+    (req, res) => {
+      const socket = req.socket;
+      inFlight.set(socket, { shape: errorShapeForPath(parseRequestTarget(req.url ?? '/')?.path ?? '/'), res });
+      res.once('close', () => inFlight.delete(socket));
+      listener(req, res);
+    },
+  );
+  server.timeout = 0;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const current = inFlight.get(socket);
+    // Once a response has started, a status line would corrupt it: just close.
+    if (current?.res.headersSent) return void socket.destroy();
+    answerClientError(error, socket, current?.shape ?? 'ollama');
+  });
+  return server;
+}
+
+// Node calls this for requests it cannot parse or that arrive too slowly. Its own answer has no body;
+// ours says what went wrong in the API's error shape, then closes the connection.
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, shape: ErrorShape): void {
+  // A reset or a peer that already left: there is nobody to answer.
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const message = status === 408
+    ? 'request timed out: the client sent its request too slowly'
+    : status === 431 ? 'request headers are too large' : `malformed HTTP request (${error.code ?? 'parse error'})`;
+  const body = JSON.stringify(toErrorBody(new HttpError(status, message), shape));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
