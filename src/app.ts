@@ -94,7 +94,8 @@ function routes(context: HandlerContext): Route[] {
     { methods: POST, path: '/api/create', handler: unmanaged },
     { methods: POST, path: '/api/copy', handler: unmanaged },
     { methods: ['DELETE'], path: '/api/delete', handler: unmanaged },
-    { methods: ['HEAD', 'POST'], path: '/api/blobs/:digest', handler: unmanaged },
+    // A blob upload may be gigabytes of GGUF: never read it, just say no.
+    { methods: ['HEAD', 'POST'], path: '/api/blobs/:digest', handler: unmanaged, body: 'ignore' },
     { methods: GET, path: '/v1/models', handler: () => handleOpenAIModels(context) },
     { methods: GET, path: '/v1/models/:id*', handler: (request) => handleOpenAIModel(context, request) },
     { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },

@@ -1,11 +1,12 @@
 // Shared test setup: a real offline OpenRouter and a real proxy, both on loopback port 0.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { createApp, type App } from '../src/app.ts';
+import { createHttpServer } from '../src/http/http-server.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startFakeOpenRouter, type FakeOpenRouter, type FakeOpenRouterOptions } from '../src/fake-openrouter/server.ts';
 import { createLogger } from '../src/logger.ts';
@@ -63,7 +64,8 @@ export async function startProxy(t: TestContext, options: ProxyOptions = {}): Pr
   };
   const { store } = openFailureStore(config.failureDbPath, { now: () => clock.wall() });
   const app = createApp({ config, store, logger, clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  const server = createServer(app.listener);
+  // The production server setup (timeouts, JSON errors for broken HTTP), not a bare node:http server.
+  const server = createHttpServer(app.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(async () => {
     app.close();

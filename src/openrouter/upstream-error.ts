@@ -34,8 +34,9 @@ export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBod
   // A 401 from OpenRouter is about the proxy's own key, not the client's credentials: say so.
   const message = code === 401 ? `OpenRouter rejected OPENROUTER_API_KEY: ${describeUpstreamError(body, code)}` : describeUpstreamError(body, code);
   const text = `${body?.message ?? ''} ${typeof body?.metadata?.raw === 'string' ? body.metadata.raw : ''}`;
-  const retryAt = retryTime(headers, body, now);
   const failure = failureClass(code, text, body?.metadata?.limit_source);
+  // Platform caps lift at X-RateLimit-Reset; a Retry-After beside it only says when to back off.
+  const retryAt = (failure === 'daily-cap' || failure === 'minute-cap' ? rateLimitReset(headers, body) : undefined) ?? retryTime(headers, body, now);
   // The client sees OpenRouter's meaning for statuses it can act on; everything else is a bad gateway.
   const status = [400, 401, 402, 403, 404, 413, 429].includes(code) ? code : code === 408 || code === 504 || code === 524 ? 504 : 502;
   return new UpstreamError(status, message, failure, { retryAt });
@@ -87,11 +88,15 @@ function retryTime(headers: HeaderLookup, body: UpstreamErrorBody | undefined, n
     const date = Date.parse(retryAfter);
     if (Number.isFinite(date)) return date;
   }
-  // X-RateLimit-Reset is epoch milliseconds as a string, in the headers and copied into metadata.headers.
+  return rateLimitReset(headers, body);
+}
+
+// X-RateLimit-Reset is epoch milliseconds as a string, in the headers and copied into metadata.headers.
+function rateLimitReset(headers: HeaderLookup, body: UpstreamErrorBody | undefined): number | undefined {
   const reset = headers?.get('x-ratelimit-reset') ?? body?.metadata?.headers?.['X-RateLimit-Reset'];
   const resetMs = Number(reset);
-  if (reset !== undefined && reset !== null && Number.isFinite(resetMs) && resetMs > 0) return resetMs < 1e11 ? resetMs * 1000 : resetMs;
-  return undefined;
+  if (reset === undefined || reset === null || !Number.isFinite(resetMs) || resetMs <= 0) return undefined;
+  return resetMs < 1e11 ? resetMs * 1000 : resetMs;
 }
 
 /**
