@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startProxy } from './harness.ts';
-import { continueLines, continueParameters, json, lastUpstreamChat, replay } from './fidelity-helpers.ts';
+import { continueLines, continueParameters, json, lastUpstreamChat, lastUpstreamEmbedding, replay } from './fidelity-helpers.ts';
+import { FREE_EMBEDDER } from './free-mode-helpers.ts';
 
 describe('Continue (core/llm/llms/Ollama.ts)', () => {
   const headers = { 'Content-Type': 'application/json', Accept: '*/*', 'User-Agent': 'node-fetch' };
@@ -87,10 +88,12 @@ describe('Continue (core/llm/llms/Ollama.ts)', () => {
     assert.deepEqual(continueLines(pull.text).lines.at(-1), { status: 'success' });
   });
 
-  test('embeddings: /api/embed with an input list (FREE_MODE=false)', async (t) => {
-    const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
-    const embedded = await replay(proxy, { method: 'POST', path: '/api/embed', headers, body: { model: 'text-embedding-3-small', input: ['const a = 1;'] } });
+  test('embeddings: /api/embed with an input list, served in free mode by the free embedding model', async (t) => {
+    const proxy = await startProxy(t);
+    const embedded = await replay(proxy, { method: 'POST', path: '/api/embed', headers, body: { model: 'llama-nemotron-embed-vl-1b-v2:free', input: ['const a = 1;'] } });
     assert.equal(embedded.status, 200);
+    assert.equal(embedded.headers['x-proxy-model'], FREE_EMBEDDER);
+    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['const a = 1;'] });
     assert.equal(json(embedded).embeddings.length, 1);
     assert.ok(json(embedded).embeddings[0].length > 0);
   });

@@ -7,6 +7,7 @@ import { startProxy } from './harness.ts';
 import {
   json, JSON_TYPE, lastUpstreamChat, lastUpstreamEmbedding, ndjsonLines, parseDottedVersion, replay, RFC3339, versionAtLeast, WEATHER_TOOL,
 } from './fidelity-helpers.ts';
+import { FREE_EMBEDDER } from './free-mode-helpers.ts';
 
 /** Open WebUI's rule before routing chat, generate and embed: a name without a colon gets ":latest". */
 function openWebUIModelId(name: string): string {
@@ -124,16 +125,19 @@ describe('Open WebUI (aiohttp; routers/ollama.py)', () => {
     assert.deepEqual(json(missing), { error: "model 'not-listed:latest' not found" });
   });
 
-  test('RAG embeddings: /api/embed with truncate (FREE_MODE=false)', async (t) => {
-    const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
+  test('RAG embeddings: /api/embed with truncate, served in free mode by the free embedding model', async (t) => {
+    const proxy = await startProxy(t);
     const embedded = await replay(proxy, {
       method: 'POST', path: '/api/embed', headers,
-      body: { input: ['chunk one', 'chunk two'], model: 'text-embedding-3-small:latest', truncate: true },
+      body: { input: ['chunk one', 'chunk two'], model: openWebUIModelId('llama-nemotron-embed-vl-1b-v2:free'), truncate: true },
     });
+    assert.equal(embedded.status, 200);
     assert.equal(embedded.headers['content-type'], JSON_TYPE);
+    assert.equal(embedded.headers['x-proxy-model'], FREE_EMBEDDER);
     const body = json(embedded);
+    assert.equal(body.model, 'llama-nemotron-embed-vl-1b-v2:free');
     assert.equal(body.embeddings.length, 2);
     assert.equal(body.embeddings[0].length, 16);
-    assert.deepEqual(lastUpstreamEmbedding(proxy).input, ['chunk one', 'chunk two']);
+    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['chunk one', 'chunk two'] });
   });
 });

@@ -55,11 +55,11 @@ test('GET /models filters by output_modalities and supported_parameters', async 
   const text = await list('');
   const ids = text['data'].map((m: Json) => m['id']);
   assert.ok(ids.includes('meta-llama/llama-3.3-70b-instruct:free'));
-  assert.ok(!ids.includes('openai/text-embedding-3-small'), 'embedding models hidden by default');
+  assert.ok(!ids.includes('openai/text-embedding-3-small') && !ids.includes('nvidia/llama-nemotron-embed-vl-1b-v2:free'), 'embedding models hidden by default');
   assert.equal(text['total_count'], ids.length);
   assert.deepEqual(text['links'], { next: null });
-  assert.deepEqual((await list('?output_modalities=embeddings'))['data'].map((m: Json) => m['id']), ['openai/text-embedding-3-small']);
-  assert.equal((await list('?output_modalities=all'))['data'].length, ids.length + 1);
+  assert.deepEqual((await list('?output_modalities=embeddings'))['data'].map((m: Json) => m['id']), ['openai/text-embedding-3-small', 'nvidia/llama-nemotron-embed-vl-1b-v2:free']);
+  assert.equal((await list('?output_modalities=all'))['data'].length, ids.length + 2);
   const withTools = (await list('?supported_parameters=tools'))['data'].map((m: Json) => m['id']);
   assert.ok(!withTools.includes('deepseek/deepseek-r1:free'));
   assert.ok(withTools.includes('qwen/qwen3-coder:free'));
@@ -348,6 +348,8 @@ test('embeddings are unit vectors, deterministic, and only for embedding models'
   assert.deepEqual(a, again);
   assert.notDeepEqual(a, c);
   assert.equal((await embed({ model: 'openai/gpt-4o', input: 'x' })).status, 404);
+  const free = (await (await embed({ model: 'nvidia/llama-nemotron-embed-vl-1b-v2:free', input: 'a b' })).json()) as Json;
+  assert.deepEqual([free['model'], free['data'][0]['embedding'], free['usage']['cost']], ['nvidia/llama-nemotron-embed-vl-1b-v2:free', a, 0]);
 });
 
 test('GET /key describes the key', async (t) => {

@@ -7,7 +7,8 @@ import { startProxy, type Proxy } from './harness.ts';
 /** The `/api/tags` names of the default fake catalog in free mode, in the proxy's priority order. */
 export const FREE_MODEL_NAMES = [
   'gemini-2.0-flash-exp:free', 'quasar-alpha:latest', 'qwen3-coder:free', 'deepseek-r1:free', 'gpt-oss-20b:free',
-  'mistral-small-3.1-24b-instruct:free', 'llama-3.3-70b-instruct:free', 'acme/chat-7b:free', 'other/chat-7b:free',
+  'mistral-small-3.1-24b-instruct:free', 'llama-3.3-70b-instruct:free', 'llama-nemotron-embed-vl-1b-v2:free', 'acme/chat-7b:free',
+  'other/chat-7b:free',
 ];
 
 /** A proxy (closed when the test ends) and an `ollama` client pointed at it. */

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { post, type Proxy } from './harness.ts';
 
+/** The default catalog's free embedding model: listed in free mode, never tried for chat. */
+export const FREE_EMBEDDER = 'nvidia/llama-nemotron-embed-vl-1b-v2:free';
+
 /** The default fake catalog's free models, in the priority order the proxy must use (context length, largest first). */
 export const FREE_ORDER = [
   'google/gemini-2.0-flash-exp:free', // 1048576, tools, images
@@ -15,9 +18,13 @@ export const FREE_ORDER = [
   'openai/gpt-oss-20b:free', // 131072, tools
   'mistralai/mistral-small-3.1-24b-instruct:free', // 128000, tools, images
   'meta-llama/llama-3.3-70b-instruct:free', // top provider 65536 (the card says 131072), tools
+  FREE_EMBEDDER, // 8192, embeddings only; ties with acme keep OpenRouter's order
   'acme/chat-7b:free', // 8192, tools
   'other/chat-7b:free', // 4096, no tools
 ] as const;
+
+/** FREE_ORDER without the embedder: the models a chat request may fall back to, in order. */
+export const FREE_CHAT_ORDER = FREE_ORDER.filter((id) => id !== FREE_EMBEDDER);
 
 /** The listed (Ollama) names of FREE_ORDER, as /api/tags shows them. */
 export const FREE_NAMES = [
@@ -28,6 +35,7 @@ export const FREE_NAMES = [
   'gpt-oss-20b:free',
   'mistral-small-3.1-24b-instruct:free',
   'llama-3.3-70b-instruct:free',
+  'llama-nemotron-embed-vl-1b-v2:free',
   'acme/chat-7b:free',
   'other/chat-7b:free',
 ] as const;

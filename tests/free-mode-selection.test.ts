@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FREE_NAMES, FREE_ORDER, freezeClockAtFetch, getJson, MINUTE, modelsTried, ollamaChat, openaiChat } from './free-mode-helpers.ts';
+import { FREE_CHAT_ORDER, FREE_NAMES, FREE_ORDER, freezeClockAtFetch, getJson, MINUTE, modelsTried, ollamaChat, openaiChat } from './free-mode-helpers.ts';
 import { startProxy, type Proxy } from './harness.ts';
 
-const [GEMINI, QUASAR, QWEN, DEEPSEEK, GPT_OSS, MISTRAL, LLAMA, ACME, OTHER] = FREE_ORDER;
+const [GEMINI, QUASAR, QWEN, DEEPSEEK, GPT_OSS, MISTRAL, LLAMA, /* FREE_EMBEDDER */, ACME, OTHER] = FREE_ORDER;
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 const TOOLS = [{ type: 'function', function: { name: 'get_time', description: 'The time', parameters: { type: 'object', properties: {} } } }];
 
@@ -25,6 +25,10 @@ test('free mode lists every free model in priority order; cooldowns change routi
   const proxy = await startProxy(t);
   assert.deepEqual(await listed(proxy), { tags: [...FREE_NAMES], openai: [...FREE_NAMES] });
   freezeClockAtFetch(proxy);
+  // The embedder is listed, but a chat naming it is "any name": it goes to the first chat model.
+  const named = await ollamaChat(proxy, 'llama-nemotron-embed-vl-1b-v2:free');
+  assert.deepEqual([named.status, named.model, modelsTried(proxy)], [200, GEMINI, [GEMINI]]);
+  proxy.fake.reset();
   proxy.fake.script(GEMINI, { kind: 'http', status: 500 });
   await ollamaChat(proxy, 'x');
   assert.equal(proxy.store.isCoolingDown(GEMINI, proxy.clock.wall()), true);
@@ -103,18 +107,19 @@ test('the filter file limits listing, names and fallback, and edits apply withou
   assert.ok(proxy.logs.some((line) => line.includes('model filter loaded')), 'reloads are logged');
 });
 
-test('TOOL_USE_ONLY hides models without tool calling from listing, names and fallback', async (t) => {
+test('TOOL_USE_ONLY hides chat models without tool calling from listing, names and fallback; embedding models stay', async (t) => {
   const proxy = await startProxy(t, { env: { TOOL_USE_ONLY: 'true' } });
   freezeClockAtFetch(proxy);
   const expected = FREE_NAMES.filter((name) => name !== 'deepseek-r1:free' && name !== 'other/chat-7b:free');
   assert.deepEqual((await listed(proxy)).tags, expected);
+  assert.ok(expected.includes('llama-nemotron-embed-vl-1b-v2:free'), 'tool use means nothing to an embedder');
   for (const id of FREE_ORDER) proxy.fake.script(id, { kind: 'http', status: 500 });
-  // No tools in the request, yet deepseek (requested) and other/chat-7b are never tried.
+  // No tools in the request, yet deepseek (requested) and other/chat-7b are never tried, nor is the embedder.
   const reply = await ollamaChat(proxy, 'deepseek-r1:free');
   assert.equal(reply.status, 502);
-  assert.deepEqual(modelsTried(proxy), FREE_ORDER.filter((id) => id !== DEEPSEEK && id !== OTHER));
+  assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.filter((id) => id !== DEEPSEEK && id !== OTHER));
   const status = await getJson(`${proxy.url}/status`);
-  assert.deepEqual([status.body.tool_use_only, status.body.catalog.visible], [true, 7]);
+  assert.deepEqual([status.body.tool_use_only, status.body.catalog.visible], [true, 8]);
 });
 
 test('non-free mode: the full filtered catalog, unknown names are 404, failures come back as they are', async (t) => {
@@ -166,7 +171,7 @@ test('GET /status reports the mode, the catalog, the filter, cooldowns and accou
     tool_use_only: false,
     catalog: {
       loaded: true, source: 'network', fetched_at: iso(t0), age_seconds: 90, next_refresh_at: iso(t0 + 24 * 3_600_000),
-      models: 15, free: 9, visible: 8,
+      models: 16, free: 10, visible: 9,
     },
     filter: { path: join(proxy.dir, 'filter'), patterns: ['a'] },
     cooldowns: [

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import type { Fault } from '../src/fake-openrouter/server.ts';
 import type { FailureKind } from '../src/store/failure-store.ts';
 import {
-  attemptLogs, FREE_ORDER, freezeClockAtFetch, getJson, HOUR, MINUTE, modelsTried, ndjsonLines, ollamaChat, openaiChat,
+  attemptLogs, FREE_CHAT_ORDER, FREE_ORDER, freezeClockAtFetch, getJson, HOUR, MINUTE, modelsTried, ndjsonLines, ollamaChat, openaiChat,
 } from './free-mode-helpers.ts';
 import { post, startProxy } from './harness.ts';
 
@@ -183,18 +183,18 @@ test('when every model fails, the error names how many were tried and the last r
   proxy.fake.script(GEMINI, { kind: 'http', status: 503 });
   proxy.fake.script(QUASAR, { kind: 'rate-limit', scope: 'upstream' });
   proxy.fake.script(QWEN, { kind: 'http', status: 502, raw: '{"error":{"message":"CUDA out of memory"}}', providerName: 'Chutes' });
-  for (const id of FREE_ORDER.slice(3)) proxy.fake.script(id, { kind: 'http', status: 404, message: TOOL_USE_MESSAGE });
+  for (const id of FREE_CHAT_ORDER.slice(3)) proxy.fake.script(id, { kind: 'http', status: 404, message: TOOL_USE_MESSAGE });
 
   const reply = await ollamaChat(proxy, 'x');
   assert.equal(reply.status, 502);
-  assert.equal(reply.json().error, `all ${FREE_ORDER.length} models tried failed; last error (${QWEN}): Provider returned error (Chutes): CUDA out of memory`);
-  assert.deepEqual(modelsTried(proxy), [...FREE_ORDER]);
+  assert.equal(reply.json().error, `all ${FREE_CHAT_ORDER.length} models tried failed; last error (${QWEN}): Provider returned error (Chutes): CUDA out of memory`);
+  assert.deepEqual(modelsTried(proxy), [...FREE_CHAT_ORDER]);
 
   // Only the three that really failed are cooling down; the rest merely could not serve tools.
   proxy.fake.reset();
-  for (const id of FREE_ORDER.slice(3)) proxy.fake.script(id, { kind: 'http', status: 500 });
+  for (const id of FREE_CHAT_ORDER.slice(3)) proxy.fake.script(id, { kind: 'http', status: 500 });
   await ollamaChat(proxy, 'x');
-  assert.deepEqual(modelsTried(proxy), FREE_ORDER.slice(3));
+  assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.slice(3));
   proxy.fake.reset();
   const blocked = await ollamaChat(proxy, 'x');
   assert.equal(blocked.status, 503);

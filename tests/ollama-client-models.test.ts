@@ -1,12 +1,15 @@
 // The `ollama` npm client (ollama-js 0.6.4) end to end, for everything but inference: version, list,
 // show, load and unload, ps, pull, the unmanaged operations and embeddings.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { embeddingVector } from '../src/fake-openrouter/embeddings.ts';
 import { OLLAMA_VERSION } from '../src/handlers/meta.ts';
 import {
   collect, FREE_MODEL_NAMES, json, JSON_TYPE, lastUpstreamEmbedding, ollamaClient as client, parseDottedVersion, rawRequest, RFC3339, versionAtLeast,
 } from './fidelity-helpers.ts';
+import { FREE_EMBEDDER } from './free-mode-helpers.ts';
 
 describe('ollama client: discovery', () => {
   test('version, list and show', async (t) => {
@@ -118,15 +121,35 @@ describe('blobs (no client method; `ollama create` uses them)', () => {
     assert.deepEqual(json(upload), { error: "blobs is not supported: ollama-openrouter-proxy serves OpenRouter's models and does not manage local models" });
   });
 
-  test('a binary upload gets the same answer', { todo: 'src/http/node-adapter.ts parses every POST body as JSON before routing, so GGUF bytes get "invalid JSON in request body"' }, async (t) => {
+  test('a binary upload gets the same answer', async (t) => {
     const { proxy } = await client(t);
     const upload = await rawRequest(`${proxy.url}${path}`, 'POST', { 'Content-Type': 'application/octet-stream' }, 'GGUF\u0003\u0000binary');
     assert.equal(upload.status, 501);
   });
 });
 
-describe('ollama client: embeddings (FREE_MODE=false: the default catalog has no free embedding model)', () => {
-  test('embed, legacy embeddings, the catalog entry and ps', async (t) => {
+describe('ollama client: embeddings', () => {
+  test('free mode: embed and legacy embeddings go to the free embedding model, whatever name is asked for', async (t) => {
+    const { proxy, ollama } = await client(t);
+    const embedded = await ollama.embed({ model: 'llama-nemotron-embed-vl-1b-v2:free', input: ['first text', 'second'] });
+    assert.equal(embedded.model, 'llama-nemotron-embed-vl-1b-v2:free');
+    assert.deepEqual(embedded.embeddings, [embeddingVector('first text'), embeddingVector('second')]);
+    assert.equal((embedded as typeof embedded & { prompt_eval_count: number }).prompt_eval_count, 3);
+    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['first text', 'second'] });
+
+    // A paid embedder's name is "any name" in free mode, as for chat: the free embedder answers.
+    const legacy = await ollama.embeddings({ model: 'text-embedding-3-small', prompt: 'one' });
+    assert.deepEqual(legacy.embedding, embeddingVector('one'));
+    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['one'] });
+    const raw = await rawRequest(`${proxy.url}/api/embed`, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify({ model: 'nomic-embed-text', input: 'x' }));
+    assert.deepEqual([raw.status, raw.headers['x-proxy-model'], raw.headers['x-proxy-attempts']], [200, FREE_EMBEDDER, '1']);
+    assert.deepEqual(json(raw).embeddings, [embeddingVector('x')]);
+
+    assert.deepEqual((await ollama.show({ model: 'llama-nemotron-embed-vl-1b-v2:free' })).capabilities, ['embedding']);
+    assert.equal(proxy.fake.chatRequests().length, 0, 'no chat model was asked to embed');
+  });
+
+  test('FREE_MODE=false: embed, legacy embeddings, the catalog entry and ps with the paid openai/text-embedding-3-small', async (t) => {
     const { proxy, ollama } = await client(t, { FREE_MODE: 'false' });
     const embedded = await ollama.embed({ model: 'text-embedding-3-small', input: ['first text', 'second'] });
     assert.equal(embedded.model, 'text-embedding-3-small');
@@ -145,12 +168,13 @@ describe('ollama client: embeddings (FREE_MODE=false: the default catalog has no
     await assert.rejects(ollama.chat({ model: 'llama3.2', messages: [{ role: 'user', content: 'x' }] }), { status_code: 404, error: "model 'llama3.2' not found" });
   });
 
-  test('in free mode with no free embedding model, embed fails with a clear 400', async (t) => {
-    const { ollama } = await client(t);
-    await assert.rejects(ollama.embed({ model: 'text-embedding-3-small', input: 'x' }), {
+  test('in free mode with the free embedding model filtered out, embed fails with a clear 400', async (t) => {
+    const { proxy, ollama } = await client(t);
+    writeFileSync(join(proxy.dir, 'filter'), 'gemini\nqwen3\n');
+    await assert.rejects(ollama.embed({ model: 'llama-nemotron-embed-vl-1b-v2:free', input: 'x' }), {
       name: 'ResponseError',
       status_code: 400,
-      error: 'no free model supports embeddings (9 free models visible; see GET /status)',
+      error: 'no free model supports embeddings (2 free models visible; see GET /status)',
     });
   });
 });

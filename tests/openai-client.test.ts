@@ -6,6 +6,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/reso
 import { embeddingVector } from '../src/fake-openrouter/embeddings.ts';
 import { startProxy, type Proxy } from './harness.ts';
 import { FREE_MODEL_NAMES, lastUpstreamChat, lastUpstreamEmbedding, WEATHER_TOOL } from './fidelity-helpers.ts';
+import { FREE_EMBEDDER } from './free-mode-helpers.ts';
 
 const TOOL = WEATHER_TOOL as ChatCompletionTool;
 
@@ -139,17 +140,19 @@ describe('openai client: models, embeddings, legacy completions', () => {
     });
   });
 
-  test('embeddings (FREE_MODE=false): the SDK\'s default base64 and explicit floats', async (t) => {
-    const { proxy, openai } = await client(t, { FREE_MODE: 'false' });
+  test('embeddings in free mode, through the free embedding model: the SDK\'s default base64 and explicit floats', async (t) => {
+    const { proxy, openai } = await client(t);
     const asFloat32 = (vector: number[]) => Array.from(Float32Array.from(vector));
-    const byDefault = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta gamma'] });
+    const { data: byDefault, response } = await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['alpha', 'beta gamma'] }).withResponse();
+    assert.equal(response.headers.get('x-proxy-model'), FREE_EMBEDDER);
     assert.deepEqual(byDefault.data.map((item) => item.embedding), [asFloat32(embeddingVector('alpha')), asFloat32(embeddingVector('beta gamma'))]);
     assert.deepEqual(byDefault.usage, { prompt_tokens: 3, total_tokens: 3 });
-    assert.equal(byDefault.model, 'text-embedding-3-small');
-    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: 'openai/text-embedding-3-small', input: ['alpha', 'beta gamma'] });
+    assert.equal(byDefault.model, 'text-embedding-3-small', 'the name asked for comes back');
+    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['alpha', 'beta gamma'] });
 
-    const floats = await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'alpha', encoding_format: 'float' });
+    const floats = await openai.embeddings.create({ model: 'llama-nemotron-embed-vl-1b-v2:free', input: 'alpha', encoding_format: 'float' });
     assert.deepEqual(floats.data, [{ object: 'embedding', embedding: embeddingVector('alpha'), index: 0 }]);
+    assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['alpha'] });
   });
 
   test('legacy completions, streamed and not', async (t) => {

@@ -16,7 +16,7 @@ import { createLogger, silentLogger } from '../src/logger.ts';
 import { classifyUpstreamError, networkError, UpstreamError } from '../src/openrouter/upstream-error.ts';
 import type { OpenRouterModel } from '../src/openrouter/types.ts';
 import { openFailureStore, StoreWriteError, type FailureStore } from '../src/store/failure-store.ts';
-import { FREE_ORDER, MINUTE, scratchDir } from './free-mode-helpers.ts';
+import { FREE_CHAT_ORDER, FREE_EMBEDDER, FREE_ORDER, MINUTE, scratchDir } from './free-mode-helpers.ts';
 
 const T0 = Date.UTC(2030, 0, 1, 12);
 const CHAT = { kind: 'chat', tools: false, vision: false } as const;
@@ -74,10 +74,15 @@ test('plan: requested model first, then the rest in priority order; cooldowns an
   const { router, store } = setUp(t);
   store.recordFailure(QUASAR, 'general', T0, () => T0 + MINUTE);
   const plan = router.plan('deepseek-r1:free', CHAT);
-  assert.deepEqual(plan.candidates.map((model) => model.id), [DEEPSEEK, ...FREE_ORDER.filter((id) => id !== DEEPSEEK && id !== QUASAR)]);
+  assert.deepEqual(plan.candidates.map((model) => model.id), [DEEPSEEK, ...FREE_CHAT_ORDER.filter((id) => id !== DEEPSEEK && id !== QUASAR)]);
   assert.equal(plan.fallback, true);
   const tools = router.plan('deepseek-r1:free', { kind: 'chat', tools: true, vision: false });
   assert.ok(!tools.candidates.some((model) => model.id === DEEPSEEK || model.id === 'other/chat-7b:free'));
+  // Embeddings go only to the embedder, even when a chat model or a paid embedder is named.
+  for (const name of ['deepseek-r1:free', 'text-embedding-3-small', 'x']) {
+    const embedding = router.plan(name, { kind: 'embedding', tools: false, vision: false });
+    assert.deepEqual(embedding.candidates.map((model) => model.id), [FREE_EMBEDDER], name);
+  }
 });
 
 test('run: every failure kind, its cooldown and whether the walk goes on', async (t) => {
@@ -148,11 +153,11 @@ test('a model cooled down by a concurrent request after planning is skipped; a c
 
 test('the final error prefers a real cause over "this model cannot do that"', async (t) => {
   const { router } = setUp(t);
-  const failures = Object.fromEntries(FREE_ORDER.map((id) => [id, () => upstream(404, 'No endpoints found that support tool use')]));
+  const failures = Object.fromEntries(FREE_CHAT_ORDER.map((id) => [id, () => upstream(404, 'No endpoints found that support tool use')]));
   failures[QUASAR] = () => upstream(503, 'Service temporarily unavailable');
   const { attempt } = scripted(failures);
   await assert.rejects(router.run(router.plan('x', CHAT), attempt, signal), {
-    message: `all ${FREE_ORDER.length} models tried failed; last error (${QUASAR}): Service temporarily unavailable`,
+    message: `all ${FREE_CHAT_ORDER.length} models tried failed; last error (${QUASAR}): Service temporarily unavailable`,
   });
 });
 

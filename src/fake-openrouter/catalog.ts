@@ -4,7 +4,7 @@ import type { FakeModel } from './types.ts';
 
 const FREE_UNTIL = '2026-12-31';
 
-/** A realistic 14-model catalog: free variants, paid twins, a $0 stealth model, a router, an embedder. */
+/** A realistic 16-model catalog: free variants, paid twins, a $0 stealth model, a router, an embedder. */
 export function defaultCatalog(): FakeModel[] {
   return [
     // top_provider serves less context than the model card claims, as free endpoints often do.
