@@ -44,7 +44,7 @@ test('SSE parser: a CR at the end of one chunk and LF at the start of the next i
   assert.deepEqual(parseAll(['data: a\r', '\ndata: b\r', '\n\r', '\n']).events, [{ data: 'a\nb' }]);
 });
 
-test('SseEventStream emits events from a stream of text chunks', async () => {
-  const events = await Array.fromAsync(ReadableStream.from([': keep-alive\n\nda', 'ta: 1\n\ndata: 2\n', '\n']).pipeThrough(new SseEventStream()));
-  assert.deepEqual(events, [{ data: '1' }, { data: '2' }]);
+test('SseEventStream emits the events of each text chunk as one batch', async () => {
+  const batches = await Array.fromAsync(ReadableStream.from([': keep-alive\n\nda', 'ta: 1\n\ndata: 2\n', '\n', 'data: 3\n\ndata: 4\n\n', 'data: 5']).pipeThrough(new SseEventStream()));
+  assert.deepEqual(batches, [[{ data: '1' }], [{ data: '2' }], [{ data: '3' }, { data: '4' }], [{ data: '5' }]]);
 });

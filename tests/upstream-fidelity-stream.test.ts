@@ -58,7 +58,8 @@ async function toLines(chunks: Uint8Array[], format: OllamaLineFormat = chatLine
     .pipeThrough(new SseEventStream())
     .pipeThrough(new ChatPartStream())
     .pipeThrough(new OllamaLineStream(format, { startedAt: 0, headersAt: 0 }, clock));
-  const out = await Array.fromAsync(lines);
+  // Stages carry batches (one per network read); the lines themselves are what must not change.
+  const out = (await Array.fromAsync(lines)).flat();
   return out.map(({ created_at: _c, total_duration: _t, load_duration: _l, prompt_eval_duration: _p, eval_duration: _e, ...rest }) => rest);
 }
 

@@ -7,9 +7,32 @@ import { replayThen } from '../streams/guard.ts';
 import type { StreamTiming } from '../streams/ollama-lines.ts';
 import type { HandlerContext } from './context.ts';
 
-export interface RoutedStream {
-  parts: ReadableStream<ChatPart>;
+export interface Routed<T> {
+  parts: T;
   timing: StreamTiming;
+}
+
+type ToUpstream = (model: CatalogModel) => ChatRequest;
+
+/** Plans a chat and runs it across models; `consume` decides how much of each attempt's stream must succeed. */
+async function routeChat<T>(
+  context: HandlerContext,
+  requestedModel: string,
+  needs: RequestNeeds,
+  toUpstream: ToUpstream,
+  signal: AbortSignal,
+  consume: (parts: ReadableStream<ChatPart[]>, model: CatalogModel) => Promise<T>,
+): Promise<RoutedResult<Routed<T>>> {
+  const startedAt = context.clock.monotonic();
+  const plan = context.router.plan(requestedModel, needs);
+  return context.router.run(
+    plan,
+    async (model) => {
+      const opened = await context.client.chatStream(toUpstream(model), signal);
+      return { parts: await consume(opened.parts, model), timing: { startedAt, headersAt: opened.headersAt } };
+    },
+    signal,
+  );
 }
 
 /**
@@ -17,23 +40,9 @@ export interface RoutedStream {
  * a client would see. A failure up to that point moves on to the next model; after it, the answer
  * is committed and a failure is reported inside the stream (and still recorded as a cooldown).
  */
-export function routeChatStream(
-  context: HandlerContext,
-  requestedModel: string,
-  needs: RequestNeeds,
-  toUpstream: (model: CatalogModel) => ChatRequest,
-  signal: AbortSignal,
-): Promise<RoutedResult<RoutedStream>> {
-  const startedAt = context.clock.monotonic();
-  const plan = context.router.plan(requestedModel, needs);
-  return context.router.run(
-    plan,
-    async (model) => {
-      const opened = await context.client.chatStream(toUpstream(model), signal);
-      const parts = await primeStream(opened.parts, (error) => context.router.recordLateFailure(model, error));
-      return { parts, timing: { startedAt, headersAt: opened.headersAt } };
-    },
-    signal,
+export function routeChatStream(context: HandlerContext, requestedModel: string, needs: RequestNeeds, toUpstream: ToUpstream, signal: AbortSignal) {
+  return routeChat(context, requestedModel, needs, toUpstream, signal, (parts, model) =>
+    primeStream(parts, (error) => context.router.recordLateFailure(model, error)),
   );
 }
 
@@ -41,45 +50,40 @@ export function routeChatStream(
  * Routes a chat whose client wants one answer: the whole upstream stream is read inside the attempt,
  * so a failure anywhere in it can still fall back to the next model.
  */
-export function routeChatCollected(
-  context: HandlerContext,
-  requestedModel: string,
-  needs: RequestNeeds,
-  toUpstream: (model: CatalogModel) => ChatRequest,
-  signal: AbortSignal,
-): Promise<RoutedResult<{ parts: ChatPart[]; timing: StreamTiming }>> {
-  const startedAt = context.clock.monotonic();
-  const plan = context.router.plan(requestedModel, needs);
-  return context.router.run(
-    plan,
-    async (model) => {
-      const opened = await context.client.chatStream(toUpstream(model), signal);
-      const parts: ChatPart[] = [];
-      for await (const part of opened.parts) {
+export function routeChatCollected(context: HandlerContext, requestedModel: string, needs: RequestNeeds, toUpstream: ToUpstream, signal: AbortSignal) {
+  return routeChat(context, requestedModel, needs, toUpstream, signal, async (parts) => {
+    const collected: ChatPart[] = [];
+    for await (const batch of parts) {
+      for (const part of batch) {
         if (part.type === 'error') throw part.error;
-        parts.push(part);
+        collected.push(part);
       }
-      return { parts, timing: { startedAt, headersAt: opened.headersAt } };
-    },
-    signal,
-  );
+    }
+    return collected;
+  });
 }
 
-/** Reads ahead to the first part with content; throws that part's error if the stream fails first. */
-async function primeStream(parts: ReadableStream<ChatPart>, onLateError: (error: UpstreamError) => void): Promise<ReadableStream<ChatPart>> {
+/** Reads ahead to the first part with content; throws the stream's error if it fails before that. */
+async function primeStream(parts: ReadableStream<ChatPart[]>, onLateError: (error: UpstreamError) => void): Promise<ReadableStream<ChatPart[]>> {
   const reader = parts.getReader();
-  const buffered: ChatPart[] = [];
-  for (;;) {
+  const buffered: ChatPart[][] = [];
+  for (let committed = false; !committed; ) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (value.type === 'error') {
-      await reader.cancel().catch(() => {});
-      throw value.error;
+    for (const part of value) {
+      if (part.type === 'error') {
+        await reader.cancel().catch(() => {});
+        throw part.error;
+      }
+      if (chunkHasContent(part.chunk)) {
+        committed = true;
+        break;
+      }
     }
     buffered.push(value);
-    if (chunkHasContent(value.chunk)) break;
   }
-  return replayThen(buffered, reader, (part) => {
-    if (part.type === 'error') onLateError(part.error);
+  return replayThen(buffered, reader, (batch) => {
+    const last = batch[batch.length - 1];
+    if (last?.type === 'error') onLateError(last.error);
   });
 }

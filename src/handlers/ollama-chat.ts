@@ -60,8 +60,8 @@ async function infer(
   if (inference.stream === false) {
     const routed = await routeChatCollected(context, inference.model, needs, toUpstream, request.signal);
     context.recent.touch(inference.model, routed.model, keepAliveMs);
-    const lines = ReadableStream.from(routed.value.parts).pipeThrough(new OllamaLineStream(format, routed.value.timing, context.clock));
-    return { json: mergeLines(await Array.fromAsync(lines)), headers: routingHeaders(routed.model, routed.attempts) };
+    const lines = ReadableStream.from([routed.value.parts]).pipeThrough(new OllamaLineStream(format, routed.value.timing, context.clock));
+    return { json: mergeLines((await Array.fromAsync(lines)).flat()), headers: routingHeaders(routed.model, routed.attempts) };
   }
   const routed = await routeChatStream(context, inference.model, needs, toUpstream, request.signal);
   context.recent.touch(inference.model, routed.model, keepAliveMs);

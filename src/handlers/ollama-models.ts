@@ -56,7 +56,7 @@ export function handlePull(context: HandlerContext, request: ParsedRequest): Rep
     const digest = `sha256:${toOllamaDigest(model as NonNullable<typeof model>)}`;
     lines.push({ status: `pulling ${digest.slice(7, 19)}`, digest, total: 1, completed: 1 }, { status: 'verifying sha256 digest' }, { status: 'writing manifest' }, { status: 'success' });
   }
-  return { stream: ReadableStream.from(lines).pipeThrough(new NdjsonEncoderStream()), contentType: 'application/x-ndjson' };
+  return { stream: ReadableStream.from([lines]).pipeThrough(new NdjsonEncoderStream()), contentType: 'application/x-ndjson' };
 }
 
 /** `push`, `create`, `copy`, `delete` and `blobs`: this server has no local models, and says so. */

@@ -6,7 +6,7 @@ import { HttpError } from '../http/errors.ts';
 import type { ParsedRequest, Reply } from '../http/router.ts';
 import type { ChatCompletion, ChatRequest } from '../openrouter/types.ts';
 import { OpenAISseEncoderStream } from '../streams/encoders.ts';
-import { CompletionSseEncoderStream } from '../streams/completion-encoder.ts';
+import { toTextCompletionData } from '../streams/completion-encoder.ts';
 import { routeChatStream } from './chat-flow.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
 
@@ -76,7 +76,7 @@ export async function handleOpenAICompletions(context: HandlerContext, request: 
   // Chat has no suffix field; a suffix turns the prompt into the same fill-in-the-middle request /api/generate makes.
   const content = typeof suffix === 'string' && suffix !== '' ? toFillInTheMiddlePrompt(prompt, suffix) : prompt;
   const toUpstream = (model: CatalogModel): ChatRequest => ({ ...rest, model: model.id, messages: [{ role: 'user', content }] });
-  return respond(context, request, { ...body, messages: [] }, toUpstream, (parts) => parts.pipeThrough(new CompletionSseEncoderStream()), toTextCompletion);
+  return respond(context, request, { ...body, messages: [] }, toUpstream, (parts) => parts.pipeThrough(new OpenAISseEncoderStream(toTextCompletionData)), toTextCompletion);
 }
 
 async function respond(

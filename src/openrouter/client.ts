@@ -18,7 +18,8 @@ export interface OpenRouterClientOptions {
 }
 
 export interface OpenedChatStream {
-  parts: ReadableStream<ChatPart>;
+  /** Batches of parts, one per network read; an error part is always the last. */
+  parts: ReadableStream<ChatPart[]>;
   /** Monotonic ms at which the upstream answered with headers. */
   headersAt: number;
   generationId: string | undefined;

@@ -17,45 +17,56 @@ export function chunkHasContent(chunk: ChatChunk): boolean {
 }
 
 /**
- * SSE events → chat parts. Handles `[DONE]`, in-band errors (top-level `error`, with or without
- * `choices`, or a choice-level error) and malformed JSON; a stream that ends with neither `[DONE]`
- * nor a finish reason is reported as an error, never as an empty success.
+ * SSE event batches → chat part batches. Handles `[DONE]`, in-band errors (top-level `error`, with
+ * or without `choices`, or a choice-level error) and malformed JSON; an error is always the last
+ * part. A stream that ends with neither `[DONE]` nor a finish reason is reported as an error, never
+ * as an empty success.
  */
-export class ChatPartStream extends TransformStream<SseEvent, ChatPart> {
+export class ChatPartStream extends TransformStream<SseEvent[], ChatPart[]> {
   constructor(now: () => number = Date.now, onFirstEvent: () => void = () => {}) {
     let finished = false;
     let sawEvent = false;
     let sawFinishReason = false;
+
+    const toPart = (event: SseEvent): ChatPart | undefined => {
+      if (event.data === '[DONE]') {
+        finished = true;
+        return undefined;
+      }
+      let chunk: ChatChunk;
+      try {
+        chunk = JSON.parse(event.data) as ChatChunk;
+      } catch {
+        finished = true;
+        return { type: 'error', error: new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${event.data.slice(0, 80)}`, 'transient') };
+      }
+      const inBandError = chunk.error ?? chunk.choices?.find((choice) => choice.error !== undefined)?.error;
+      if (inBandError !== undefined) {
+        finished = true;
+        return { type: 'error', error: classifyUpstreamError(502, inBandError, undefined, now()) };
+      }
+      if (!sawFinishReason && chunk.choices?.some((choice) => choice.finish_reason)) sawFinishReason = true;
+      return { type: 'chunk', chunk, data: event.data };
+    };
+
     super({
-      transform(event, controller) {
+      transform(events, controller) {
         if (finished) return;
         if (!sawEvent) {
           sawEvent = true;
           onFirstEvent();
         }
-        if (event.data === '[DONE]') {
-          finished = true;
-          return;
+        const parts: ChatPart[] = [];
+        for (const event of events) {
+          const part = toPart(event);
+          if (part !== undefined) parts.push(part);
+          if (finished) break;
         }
-        let chunk: ChatChunk;
-        try {
-          chunk = JSON.parse(event.data) as ChatChunk;
-        } catch {
-          finished = true;
-          const error = new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${event.data.slice(0, 80)}`, 'transient');
-          return controller.enqueue({ type: 'error', error });
-        }
-        const inBandError = chunk.error ?? chunk.choices?.find((choice) => choice.error !== undefined)?.error;
-        if (inBandError !== undefined) {
-          finished = true;
-          return controller.enqueue({ type: 'error', error: classifyUpstreamError(502, inBandError, undefined, now()) });
-        }
-        if (chunk.choices?.some((choice) => choice.finish_reason)) sawFinishReason = true;
-        controller.enqueue({ type: 'chunk', chunk, data: event.data });
+        if (parts.length > 0) controller.enqueue(parts);
       },
       flush(controller) {
         if (finished || sawFinishReason) return;
-        controller.enqueue({ type: 'error', error: new UpstreamError(502, 'OpenRouter closed the stream before it finished (no [DONE] and no finish reason)', 'transient') });
+        controller.enqueue([{ type: 'error', error: new UpstreamError(502, 'OpenRouter closed the stream before it finished (no [DONE] and no finish reason)', 'transient') }]);
       },
     });
   }

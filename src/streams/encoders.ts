@@ -3,33 +3,49 @@ import type { ChatPart } from './chat-parts.ts';
 
 const encoder = new TextEncoder();
 
-/** Objects → NDJSON bytes: one compact object and its newline per chunk, so a line is never split across writes. */
-export class NdjsonEncoderStream extends TransformStream<unknown, Uint8Array> {
+/**
+ * Line batches → NDJSON bytes: the whole batch becomes one chunk of complete lines, so a line is
+ * never split across writes, and many lines share one write when they arrived together.
+ */
+export class NdjsonEncoderStream extends TransformStream<readonly unknown[], Uint8Array> {
   constructor() {
     super({
-      transform(value, controller) {
-        controller.enqueue(encoder.encode(`${JSON.stringify(value)}\n`));
+      transform(values, controller) {
+        let text = '';
+        for (const value of values) text += `${JSON.stringify(value)}\n`;
+        if (text !== '') controller.enqueue(encoder.encode(text));
       },
     });
   }
 }
 
+export type ChunkPart = Extract<ChatPart, { type: 'chunk' }>;
+
+/** Relays a chunk as the exact JSON OpenRouter sent, so nothing is lost (tool-call deltas, reasoning, usage, provider fields). */
+export const relayChunkData = (part: ChunkPart): string | undefined => part.data;
+
 /**
- * Chat parts → OpenAI SSE bytes for `/v1`. Chunks are relayed as the exact JSON OpenRouter sent, so
- * nothing is lost (tool-call deltas, reasoning, usage, provider fields); an error becomes an SSE
- * `error` payload, which the `openai` client raises; a clean end gets `data: [DONE]`.
+ * Chat part batches → OpenAI SSE bytes. `toData` turns a chunk into an event's JSON (or skips it);
+ * an error becomes an SSE `error` payload, which the `openai` client raises; a clean end gets
+ * `data: [DONE]`.
  */
-export class OpenAISseEncoderStream extends TransformStream<ChatPart, Uint8Array> {
-  constructor() {
+export class OpenAISseEncoderStream extends TransformStream<ChatPart[], Uint8Array> {
+  constructor(toData: (part: ChunkPart) => string | undefined = relayChunkData) {
     let failed = false;
     super({
-      transform(part, controller) {
-        if (failed) return;
-        if (part.type === 'error') {
-          failed = true;
-          return controller.enqueue(encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(part.error))}\n\n`));
+      transform(parts, controller) {
+        let text = '';
+        for (const part of parts) {
+          if (failed) break;
+          if (part.type === 'error') {
+            failed = true;
+            text += `data: ${JSON.stringify(toOpenAIErrorBody(part.error))}\n\n`;
+            continue;
+          }
+          const data = toData(part);
+          if (data !== undefined) text += `data: ${data}\n\n`;
         }
-        controller.enqueue(encoder.encode(`data: ${part.data}\n\n`));
+        if (text !== '') controller.enqueue(encoder.encode(text));
       },
       flush(controller) {
         if (!failed) controller.enqueue(encoder.encode('data: [DONE]\n\n'));

@@ -1,6 +1,8 @@
 import type { UpstreamError } from '../openrouter/upstream-error.ts';
 import type { ChatPart } from './chat-parts.ts';
 
+// Every stage from the SSE parser on carries batches: all the parts one network read produced.
+
 export interface GuardOptions {
   /** Turns whatever broke the source (reset, timeout, abort) into the error the client should see. */
   toError: (cause: unknown) => UpstreamError;
@@ -16,7 +18,7 @@ export interface GuardOptions {
  * went away the stream errors instead: that is not the model's failure, and must not look like one
  * (no error part, so no cooldown), nor like a clean end (so no success either).
  */
-export function guardChatStream(source: ReadableStream<ChatPart>, options: GuardOptions): ReadableStream<ChatPart> {
+export function guardChatStream(source: ReadableStream<ChatPart[]>, options: GuardOptions): ReadableStream<ChatPart[]> {
   const reader = source.getReader();
   let ended = false;
   const end = (): void => {
@@ -24,7 +26,7 @@ export function guardChatStream(source: ReadableStream<ChatPart>, options: Guard
     ended = true;
     options.onEnd();
   };
-  return new ReadableStream<ChatPart>(
+  return new ReadableStream<ChatPart[]>(
     {
       async pull(controller) {
         try {
@@ -34,7 +36,8 @@ export function guardChatStream(source: ReadableStream<ChatPart>, options: Guard
             return controller.close();
           }
           controller.enqueue(value);
-          if (value.type === 'error') {
+          // An error is always the last part of its batch and ends the stream.
+          if (value[value.length - 1]?.type === 'error') {
             end();
             controller.close();
             await reader.cancel().catch(() => {});
@@ -42,7 +45,7 @@ export function guardChatStream(source: ReadableStream<ChatPart>, options: Guard
         } catch (cause) {
           end();
           if (options.clientSignal.aborted) return controller.error(options.toError(cause));
-          controller.enqueue({ type: 'error', error: options.toError(cause) });
+          controller.enqueue([{ type: 'error', error: options.toError(cause) }]);
           controller.close();
         }
       },
@@ -55,13 +58,17 @@ export function guardChatStream(source: ReadableStream<ChatPart>, options: Guard
   );
 }
 
-/** Replays parts already read, then the rest of `reader`'s stream, showing each later part to `onPart`. */
+/** Replays batches already read, then the rest of `reader`'s stream, showing every batch it emits to `onPart`. */
 export function replayThen<T>(buffered: readonly T[], reader: ReadableStreamDefaultReader<T>, onPart: (part: T) => void = () => {}): ReadableStream<T> {
   let index = 0;
   return new ReadableStream<T>(
     {
       async pull(controller) {
-        if (index < buffered.length) return controller.enqueue(buffered[index++] as T);
+        if (index < buffered.length) {
+          const value = buffered[index++] as T;
+          onPart(value);
+          return controller.enqueue(value);
+        }
         const { done, value } = await reader.read();
         if (done) return controller.close();
         onPart(value);

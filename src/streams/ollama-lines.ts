@@ -33,11 +33,11 @@ interface PendingToolCall {
 const toNanos = (ms: number): number => Math.max(1, Math.round(ms * 1e6));
 
 /**
- * Chat parts → Ollama stream objects. Content and thinking pass through as they come; tool-call
- * fragments are assembled by index and emitted whole. `flush` always ends the stream with one
- * `done: true` object carrying real timings, unless an error line already ended it.
+ * Chat part batches → Ollama line batches. Content and thinking pass through as they come;
+ * tool-call fragments are assembled by index and emitted whole. `flush` always ends the stream
+ * with one `done: true` object carrying real timings, unless an error line already ended it.
  */
-export class OllamaLineStream extends TransformStream<ChatPart, OllamaLine> {
+export class OllamaLineStream extends TransformStream<ChatPart[], OllamaLine[]> {
   constructor(format: OllamaLineFormat, timing: StreamTiming, clock: StreamClock) {
     const toolCalls = new Map<number, PendingToolCall>();
     let finishReason: string | null | undefined;
@@ -45,62 +45,76 @@ export class OllamaLineStream extends TransformStream<ChatPart, OllamaLine> {
     let firstTokenAt: number | undefined;
     let contentChunks = 0;
     let failed = false;
-    const createdAt = (): string => new Date(clock.wall()).toISOString();
 
-    const emitToolCalls = (controller: TransformStreamDefaultController<OllamaLine>): void => {
+    const takeToolCalls = (lines: OllamaLine[], createdAt: string): void => {
       if (toolCalls.size === 0) return;
       const ordered = [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ id: call.id, function: { name: call.name, arguments: call.arguments } }));
       toolCalls.clear();
       try {
-        controller.enqueue(format.delta(createdAt(), { content: '', toolCalls: toOllamaToolCalls(ordered) }));
+        lines.push(format.delta(createdAt, { content: '', toolCalls: toOllamaToolCalls(ordered) }));
       } catch (error) {
         failed = true;
-        controller.enqueue({ error: (error as Error).message });
+        lines.push({ error: (error as Error).message });
+      }
+    };
+
+    const convert = (part: ChatPart, lines: OllamaLine[], createdAt: string): void => {
+      if (part.type === 'error') {
+        failed = true;
+        lines.push({ error: part.error.message });
+        return;
+      }
+      const { chunk } = part;
+      if (chunk.usage) usage = chunk.usage;
+      for (const choice of chunk.choices ?? []) {
+        const delta = choice.delta;
+        if (delta?.tool_calls) collectToolCalls(toolCalls, delta.tool_calls);
+        const content = delta?.content ?? '';
+        const thinking = delta?.reasoning ?? '';
+        if (content !== '' || thinking !== '') {
+          firstTokenAt ??= clock.monotonic();
+          contentChunks++;
+          lines.push(format.delta(createdAt, thinking === '' ? { content } : { content, thinking }));
+        }
+        if (choice.finish_reason) {
+          finishReason = choice.finish_reason;
+          firstTokenAt ??= clock.monotonic();
+          takeToolCalls(lines, createdAt);
+        }
       }
     };
 
     super({
-      transform(part, controller) {
-        if (failed) return;
-        if (part.type === 'error') {
-          failed = true;
-          return controller.enqueue({ error: part.error.message });
+      transform(parts, controller) {
+        // One timestamp per batch: the parts of one network read arrived together.
+        const createdAt = new Date(clock.wall()).toISOString();
+        const lines: OllamaLine[] = [];
+        for (const part of parts) {
+          if (failed) break;
+          convert(part, lines, createdAt);
         }
-        const { chunk } = part;
-        if (chunk.usage) usage = chunk.usage;
-        for (const choice of chunk.choices ?? []) {
-          const delta = choice.delta;
-          if (delta?.tool_calls) collectToolCalls(toolCalls, delta.tool_calls);
-          const content = delta?.content ?? '';
-          const thinking = delta?.reasoning ?? '';
-          if (content !== '' || thinking !== '') {
-            firstTokenAt ??= clock.monotonic();
-            contentChunks++;
-            controller.enqueue(format.delta(createdAt(), thinking === '' ? { content } : { content, thinking }));
-          }
-          if (choice.finish_reason) {
-            finishReason = choice.finish_reason;
-            firstTokenAt ??= clock.monotonic();
-            emitToolCalls(controller);
-          }
-        }
+        if (lines.length > 0) controller.enqueue(lines);
       },
       flush(controller) {
         if (failed) return;
-        emitToolCalls(controller);
-        if (failed) return;
-        const end = clock.monotonic();
-        const first = firstTokenAt ?? end;
-        controller.enqueue(
-          format.final(createdAt(), toOllamaDoneReason(finishReason), {
-            total_duration: toNanos(end - timing.startedAt),
-            load_duration: toNanos(timing.headersAt - timing.startedAt),
-            prompt_eval_count: usage?.prompt_tokens ?? 0,
-            prompt_eval_duration: toNanos(first - timing.headersAt),
-            eval_count: usage?.completion_tokens ?? contentChunks,
-            eval_duration: toNanos(end - first),
-          }),
-        );
+        const createdAt = new Date(clock.wall()).toISOString();
+        const lines: OllamaLine[] = [];
+        takeToolCalls(lines, createdAt);
+        if (!failed) {
+          const end = clock.monotonic();
+          const first = firstTokenAt ?? end;
+          lines.push(
+            format.final(createdAt, toOllamaDoneReason(finishReason), {
+              total_duration: toNanos(end - timing.startedAt),
+              load_duration: toNanos(timing.headersAt - timing.startedAt),
+              prompt_eval_count: usage?.prompt_tokens ?? 0,
+              prompt_eval_duration: toNanos(first - timing.headersAt),
+              eval_count: usage?.completion_tokens ?? contentChunks,
+              eval_duration: toNanos(end - first),
+            }),
+          );
+        }
+        controller.enqueue(lines);
       },
     });
   }

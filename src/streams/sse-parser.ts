@@ -88,16 +88,29 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (
   return { feed, end };
 }
 
-/** A TransformStream stage: decoded text in, SSE data events out; comments are dropped. */
-export class SseEventStream extends TransformStream<string, SseEvent> {
+/**
+ * A TransformStream stage: decoded text in, SSE data events out, comments dropped. It emits the
+ * events of one text chunk as one batch: a network read carries hundreds of events, and passing
+ * them on one at a time would cost a promise hop per event in every later stage.
+ */
+export class SseEventStream extends TransformStream<string, SseEvent[]> {
   constructor(onComment?: (text: string) => void) {
-    let parser: SseParser;
+    let batch: SseEvent[] = [];
+    const parser = createSseParser((event) => batch.push(event), onComment);
+    const emit = (controller: TransformStreamDefaultController<SseEvent[]>): void => {
+      if (batch.length === 0) return;
+      controller.enqueue(batch);
+      batch = [];
+    };
     super({
-      start: (controller) => {
-        parser = createSseParser((event) => controller.enqueue(event), onComment);
+      transform(chunk, controller) {
+        parser.feed(chunk);
+        emit(controller);
       },
-      transform: (chunk) => parser.feed(chunk),
-      flush: () => parser.end(),
+      flush(controller) {
+        parser.end();
+        emit(controller);
+      },
     });
   }
 }
