@@ -43,7 +43,8 @@ export function createApp(deps: AppDeps): App {
   const client = createOpenRouterClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
-    fetch: deps.fetch ?? fetch,
+    // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
+    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,

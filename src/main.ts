@@ -21,5 +21,9 @@ if (!runtimeIsSupported(process.version)) {
   process.exit(1);
 }
 
+// Node caches compiled (and type-stripped) modules on disk between runs: a restart skips that work.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
+
 const { runServer } = await import('./server.ts');
 await runServer(process.argv.slice(2), process.env);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
-import { startFakeOpenRouter } from './fake-openrouter/server.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openFailureStore, StoreOpenError } from './store/failure-store.ts';
@@ -13,7 +12,8 @@ type Env = Record<string, string | undefined>;
 /** Starts the proxy (and, with `--demo`, the built-in offline OpenRouter) and runs until a signal. */
 export async function runServer(args: readonly string[], env: Env): Promise<void> {
   const demo = args.includes('--demo');
-  const fake = demo ? await startFakeOpenRouter({ port: 0 }) : undefined;
+  // Loaded only for the demo: a real run should not pay for the fake's modules at startup.
+  const fake = demo ? await (await import('./fake-openrouter/server.ts')).startFakeOpenRouter({ port: 0 }) : undefined;
   const effectiveEnv: Env = fake === undefined ? env : demoEnv(env, fake.url);
 
   let config: Config;
