@@ -3,11 +3,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ChatPartStream } from '../src/streams/chat-parts.ts';
-import { NdjsonEncoderStream, OpenAISseEncoderStream } from '../src/streams/encoders.ts';
-import { chatLineFormat, OllamaLineStream } from '../src/streams/ollama-lines.ts';
-import { SseEventStream } from '../src/streams/sse-parser.ts';
-import { Utf8DecodeStream } from '../src/streams/utf8-decode.ts';
+import { chatPartStage, ChatPartStream } from '../src/streams/chat-parts.ts';
+import { ndjsonEncoderStage, NdjsonEncoderStream, OpenAISseEncoderStream } from '../src/streams/encoders.ts';
+import { chatLineFormat, ollamaLineStage, OllamaLineStream } from '../src/streams/ollama-lines.ts';
+import { sseEventStage, SseEventStream } from '../src/streams/sse-parser.ts';
+import { chain, stageStream } from '../src/streams/stage.ts';
+import { utf8DecodeStage, Utf8DecodeStream } from '../src/streams/utf8-decode.ts';
 
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
 const frozenClock = { monotonic: () => 1000, wall: () => Date.UTC(2026, 0, 1) };
@@ -29,6 +30,13 @@ async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
 async function toOllama(chunks: readonly Uint8Array[]): Promise<string> {
   const lines = parts(chunks).pipeThrough(new OllamaLineStream(chatLineFormat('m'), { startedAt: 1000, headersAt: 1000 }, frozenClock));
   return text(lines.pipeThrough(new NdjsonEncoderStream()));
+}
+
+/** The same stages fused into two TransformStreams, as the proxy runs them. */
+async function toOllamaFused(chunks: readonly Uint8Array[]): Promise<string> {
+  const upstream = chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(() => 0));
+  const downstream = chain(ollamaLineStage(chatLineFormat('m'), { startedAt: 1000, headersAt: 1000 }, frozenClock), ndjsonEncoderStage());
+  return text(ReadableStream.from(chunks).pipeThrough(stageStream(upstream)).pipeThrough(stageStream(downstream)));
 }
 
 async function toOpenAISse(chunks: readonly Uint8Array[]): Promise<string> {
@@ -71,6 +79,14 @@ for (const [name, expected] of Object.entries(expectations)) {
       assert.equal(await toOllama([bytes.subarray(0, i), bytes.subarray(i)]), whole, `split at byte ${i}`);
     }
     assert.equal(await toOllama([...bytes].map((byte) => Uint8Array.of(byte))), whole, 'one byte at a time');
+  });
+
+  test(`${name}: fused stages give the same bytes as separate streams, whatever the byte split`, async () => {
+    const bytes = fixture(name);
+    const whole = await toOllama([bytes]);
+    for (let i = 1; i < bytes.length; i++) {
+      assert.equal(await toOllamaFused([bytes.subarray(0, i), bytes.subarray(i)]), whole, `split at byte ${i}`);
+    }
   });
 
   test(`${name}: the /v1 relay is identical whatever the byte split`, async () => {

@@ -7,8 +7,9 @@ import { validateChatRequest, validateGenerateRequest } from '../convert/validat
 import { HttpError } from '../http/errors.ts';
 import type { ParsedRequest, Reply } from '../http/router.ts';
 import type { ChatRequest } from '../openrouter/types.ts';
-import { NdjsonEncoderStream } from '../streams/encoders.ts';
-import { chatLineFormat, generateLineFormat, OllamaLineStream, type OllamaLine, type OllamaLineFormat } from '../streams/ollama-lines.ts';
+import { ndjsonEncoderStage } from '../streams/encoders.ts';
+import { chain, stageStream } from '../streams/stage.ts';
+import { chatLineFormat, generateLineFormat, ollamaLineStage, OllamaLineStream, type OllamaLine, type OllamaLineFormat } from '../streams/ollama-lines.ts';
 import { routeChatCollected, routeChatStream } from './chat-flow.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
 import { DEFAULT_KEEP_ALIVE_MS } from './recent-models.ts';
@@ -66,8 +67,7 @@ async function infer(
   const routed = await routeChatStream(context, inference.model, needs, toUpstream, request.signal);
   context.recent.touch(inference.model, routed.model, keepAliveMs);
   const stream = routed.value.parts
-    .pipeThrough(new OllamaLineStream(format, routed.value.timing, context.clock))
-    .pipeThrough(new NdjsonEncoderStream());
+    .pipeThrough(stageStream(chain(ollamaLineStage(format, routed.value.timing, context.clock), ndjsonEncoderStage())));
   return { stream, contentType: 'application/x-ndjson', headers: routingHeaders(routed.model, routed.attempts) };
 }
 

@@ -1,7 +1,8 @@
-import { ChatPartStream, type ChatPart } from '../streams/chat-parts.ts';
+import { chatPartStage, type ChatPart } from '../streams/chat-parts.ts';
 import { guardChatStream } from '../streams/guard.ts';
-import { SseEventStream } from '../streams/sse-parser.ts';
-import { Utf8DecodeStream } from '../streams/utf8-decode.ts';
+import { sseEventStage } from '../streams/sse-parser.ts';
+import { chain, stageStream } from '../streams/stage.ts';
+import { utf8DecodeStage } from '../streams/utf8-decode.ts';
 import type { ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, OpenRouterModel, UpstreamErrorBody } from './types.ts';
 import { classifyUpstreamError, networkError, UpstreamError } from './upstream-error.ts';
 import { createWatchdog, type AttemptWatchdog } from './watchdog.ts';
@@ -109,9 +110,8 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
       }
       const headersAt = options.monotonic();
       const parts = watchdog.watch(response.body)
-        .pipeThrough(new Utf8DecodeStream())
-        .pipeThrough(new SseEventStream())
-        .pipeThrough(new ChatPartStream(options.now, watchdog.gotFirstEvent));
+        // bytes → text → SSE events → chat parts, as one fused stream (see streams/stage.ts).
+        .pipeThrough(stageStream(chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(options.now, watchdog.gotFirstEvent))));
       const guarded = guardChatStream(parts, {
         toError: (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl, 'stream'),
         clientSignal: outerSignal,

@@ -1,5 +1,6 @@
 import { toOpenAIErrorBody } from '../http/errors.ts';
 import type { ChatPart } from './chat-parts.ts';
+import { toTransformer, type Stage } from './stage.ts';
 
 const encoder = new TextEncoder();
 
@@ -7,15 +8,20 @@ const encoder = new TextEncoder();
  * Line batches → NDJSON bytes: the whole batch becomes one chunk of complete lines, so a line is
  * never split across writes, and many lines share one write when they arrived together.
  */
+export function ndjsonEncoderStage(): Stage<readonly unknown[], Uint8Array> {
+  return {
+    transform(values, sink) {
+      let text = '';
+      for (const value of values) text += `${JSON.stringify(value)}\n`;
+      if (text !== '') sink.enqueue(encoder.encode(text));
+    },
+  };
+}
+
+/** The NDJSON stage as a TransformStream. */
 export class NdjsonEncoderStream extends TransformStream<readonly unknown[], Uint8Array> {
   constructor() {
-    super({
-      transform(values, controller) {
-        let text = '';
-        for (const value of values) text += `${JSON.stringify(value)}\n`;
-        if (text !== '') controller.enqueue(encoder.encode(text));
-      },
-    });
+    super(toTransformer(ndjsonEncoderStage()));
   }
 }
 
@@ -29,27 +35,32 @@ export const relayChunkData = (part: ChunkPart): string | undefined => part.data
  * an error becomes an SSE `error` payload, which the `openai` client raises; a clean end gets
  * `data: [DONE]`.
  */
-export class OpenAISseEncoderStream extends TransformStream<ChatPart[], Uint8Array> {
-  constructor(toData: (part: ChunkPart) => string | undefined = relayChunkData) {
-    let failed = false;
-    super({
-      transform(parts, controller) {
-        let text = '';
-        for (const part of parts) {
-          if (failed) break;
-          if (part.type === 'error') {
-            failed = true;
-            text += `data: ${JSON.stringify(toOpenAIErrorBody(part.error))}\n\n`;
-            continue;
-          }
-          const data = toData(part);
-          if (data !== undefined) text += `data: ${data}\n\n`;
+export function openAISseEncoderStage(toData: (part: ChunkPart) => string | undefined = relayChunkData): Stage<ChatPart[], Uint8Array> {
+  let failed = false;
+  return {
+    transform(parts, sink) {
+      let text = '';
+      for (const part of parts) {
+        if (failed) break;
+        if (part.type === 'error') {
+          failed = true;
+          text += `data: ${JSON.stringify(toOpenAIErrorBody(part.error))}\n\n`;
+          continue;
         }
-        if (text !== '') controller.enqueue(encoder.encode(text));
-      },
-      flush(controller) {
-        if (!failed) controller.enqueue(encoder.encode('data: [DONE]\n\n'));
-      },
-    });
+        const data = toData(part);
+        if (data !== undefined) text += `data: ${data}\n\n`;
+      }
+      if (text !== '') sink.enqueue(encoder.encode(text));
+    },
+    flush(sink) {
+      if (!failed) sink.enqueue(encoder.encode('data: [DONE]\n\n'));
+    },
+  };
+}
+
+/** The OpenAI SSE stage as a TransformStream. */
+export class OpenAISseEncoderStream extends TransformStream<ChatPart[], Uint8Array> {
+  constructor(toData?: (part: ChunkPart) => string | undefined) {
+    super(toTransformer(openAISseEncoderStage(toData)));
   }
 }

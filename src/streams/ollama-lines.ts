@@ -2,6 +2,7 @@ import { toOllamaDoneReason, toOllamaToolCalls } from '../convert/to-ollama.ts';
 import type { OllamaMetrics, OllamaToolCall } from '../convert/ollama-types.ts';
 import type { ToolCallDelta, Usage } from '../openrouter/types.ts';
 import type { ChatPart } from './chat-parts.ts';
+import { toTransformer, type Stage } from './stage.ts';
 
 export type OllamaLine = Record<string, unknown>;
 
@@ -33,90 +34,95 @@ interface PendingToolCall {
 const toNanos = (ms: number): number => Math.max(1, Math.round(ms * 1e6));
 
 /**
- * Chat part batches → Ollama line batches. Content and thinking pass through as they come;
+ * Chat part batches → Ollama line batches (a stage). Content and thinking pass through as they come;
  * tool-call fragments are assembled by index and emitted whole. `flush` always ends the stream
  * with one `done: true` object carrying real timings, unless an error line already ended it.
  */
+export function ollamaLineStage(format: OllamaLineFormat, timing: StreamTiming, clock: StreamClock): Stage<ChatPart[], OllamaLine[]> {
+  const toolCalls = new Map<number, PendingToolCall>();
+  let finishReason: string | null | undefined;
+  let usage: Usage | undefined;
+  let firstTokenAt: number | undefined;
+  let contentChunks = 0;
+  let failed = false;
+
+  const takeToolCalls = (lines: OllamaLine[], createdAt: string): void => {
+    if (toolCalls.size === 0) return;
+    const ordered = [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ id: call.id, function: { name: call.name, arguments: call.arguments } }));
+    toolCalls.clear();
+    try {
+      lines.push(format.delta(createdAt, { content: '', toolCalls: toOllamaToolCalls(ordered) }));
+    } catch (error) {
+      failed = true;
+      lines.push({ error: (error as Error).message });
+    }
+  };
+
+  const convert = (part: ChatPart, lines: OllamaLine[], createdAt: string): void => {
+    if (part.type === 'error') {
+      failed = true;
+      lines.push({ error: part.error.message });
+      return;
+    }
+    const { chunk } = part;
+    if (chunk.usage) usage = chunk.usage;
+    for (const choice of chunk.choices ?? []) {
+      const delta = choice.delta;
+      if (delta?.tool_calls) collectToolCalls(toolCalls, delta.tool_calls);
+      const content = delta?.content ?? '';
+      const thinking = delta?.reasoning ?? '';
+      if (content !== '' || thinking !== '') {
+        firstTokenAt ??= clock.monotonic();
+        contentChunks++;
+        lines.push(format.delta(createdAt, thinking === '' ? { content } : { content, thinking }));
+      }
+      if (choice.finish_reason) {
+        finishReason = choice.finish_reason;
+        firstTokenAt ??= clock.monotonic();
+        takeToolCalls(lines, createdAt);
+      }
+    }
+  };
+
+  return {
+    transform(parts, sink) {
+      // One timestamp per batch: the parts of one network read arrived together.
+      const createdAt = new Date(clock.wall()).toISOString();
+      const lines: OllamaLine[] = [];
+      for (const part of parts) {
+        if (failed) break;
+        convert(part, lines, createdAt);
+      }
+      if (lines.length > 0) sink.enqueue(lines);
+    },
+    flush(sink) {
+      if (failed) return;
+      const createdAt = new Date(clock.wall()).toISOString();
+      const lines: OllamaLine[] = [];
+      takeToolCalls(lines, createdAt);
+      if (!failed) {
+        const end = clock.monotonic();
+        const first = firstTokenAt ?? end;
+        lines.push(
+          format.final(createdAt, toOllamaDoneReason(finishReason), {
+            total_duration: toNanos(end - timing.startedAt),
+            load_duration: toNanos(timing.headersAt - timing.startedAt),
+            prompt_eval_count: usage?.prompt_tokens ?? 0,
+            prompt_eval_duration: toNanos(first - timing.headersAt),
+            eval_count: usage?.completion_tokens ?? contentChunks,
+            eval_duration: toNanos(end - first),
+          }),
+        );
+      }
+      sink.enqueue(lines);
+    },
+  };
+}
+
+/** The Ollama-line stage as a TransformStream. */
 export class OllamaLineStream extends TransformStream<ChatPart[], OllamaLine[]> {
   constructor(format: OllamaLineFormat, timing: StreamTiming, clock: StreamClock) {
-    const toolCalls = new Map<number, PendingToolCall>();
-    let finishReason: string | null | undefined;
-    let usage: Usage | undefined;
-    let firstTokenAt: number | undefined;
-    let contentChunks = 0;
-    let failed = false;
-
-    const takeToolCalls = (lines: OllamaLine[], createdAt: string): void => {
-      if (toolCalls.size === 0) return;
-      const ordered = [...toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => ({ id: call.id, function: { name: call.name, arguments: call.arguments } }));
-      toolCalls.clear();
-      try {
-        lines.push(format.delta(createdAt, { content: '', toolCalls: toOllamaToolCalls(ordered) }));
-      } catch (error) {
-        failed = true;
-        lines.push({ error: (error as Error).message });
-      }
-    };
-
-    const convert = (part: ChatPart, lines: OllamaLine[], createdAt: string): void => {
-      if (part.type === 'error') {
-        failed = true;
-        lines.push({ error: part.error.message });
-        return;
-      }
-      const { chunk } = part;
-      if (chunk.usage) usage = chunk.usage;
-      for (const choice of chunk.choices ?? []) {
-        const delta = choice.delta;
-        if (delta?.tool_calls) collectToolCalls(toolCalls, delta.tool_calls);
-        const content = delta?.content ?? '';
-        const thinking = delta?.reasoning ?? '';
-        if (content !== '' || thinking !== '') {
-          firstTokenAt ??= clock.monotonic();
-          contentChunks++;
-          lines.push(format.delta(createdAt, thinking === '' ? { content } : { content, thinking }));
-        }
-        if (choice.finish_reason) {
-          finishReason = choice.finish_reason;
-          firstTokenAt ??= clock.monotonic();
-          takeToolCalls(lines, createdAt);
-        }
-      }
-    };
-
-    super({
-      transform(parts, controller) {
-        // One timestamp per batch: the parts of one network read arrived together.
-        const createdAt = new Date(clock.wall()).toISOString();
-        const lines: OllamaLine[] = [];
-        for (const part of parts) {
-          if (failed) break;
-          convert(part, lines, createdAt);
-        }
-        if (lines.length > 0) controller.enqueue(lines);
-      },
-      flush(controller) {
-        if (failed) return;
-        const createdAt = new Date(clock.wall()).toISOString();
-        const lines: OllamaLine[] = [];
-        takeToolCalls(lines, createdAt);
-        if (!failed) {
-          const end = clock.monotonic();
-          const first = firstTokenAt ?? end;
-          lines.push(
-            format.final(createdAt, toOllamaDoneReason(finishReason), {
-              total_duration: toNanos(end - timing.startedAt),
-              load_duration: toNanos(timing.headersAt - timing.startedAt),
-              prompt_eval_count: usage?.prompt_tokens ?? 0,
-              prompt_eval_duration: toNanos(first - timing.headersAt),
-              eval_count: usage?.completion_tokens ?? contentChunks,
-              eval_duration: toNanos(end - first),
-            }),
-          );
-        }
-        controller.enqueue(lines);
-      },
-    });
+    super(toTransformer(ollamaLineStage(format, timing, clock)));
   }
 }
 

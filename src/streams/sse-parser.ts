@@ -1,3 +1,5 @@
+import { toTransformer, type Sink, type Stage } from './stage.ts';
+
 /** One dispatched server-sent event. */
 export interface SseEvent {
   data: string;
@@ -89,28 +91,33 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (
 }
 
 /**
- * A TransformStream stage: decoded text in, SSE data events out, comments dropped. It emits the
- * events of one text chunk as one batch: a network read carries hundreds of events, and passing
- * them on one at a time would cost a promise hop per event in every later stage.
+ * Decoded text in, SSE data events out, comments dropped. It emits the events of one text chunk as
+ * one batch: a network read carries hundreds of events, and passing them on one at a time would
+ * cost a promise hop per event in every later stage.
  */
+export function sseEventStage(onComment?: (text: string) => void): Stage<string, SseEvent[]> {
+  let batch: SseEvent[] = [];
+  const parser = createSseParser((event) => batch.push(event), onComment);
+  const emit = (sink: Sink<SseEvent[]>): void => {
+    if (batch.length === 0) return;
+    sink.enqueue(batch);
+    batch = [];
+  };
+  return {
+    transform(chunk, sink) {
+      parser.feed(chunk);
+      emit(sink);
+    },
+    flush(sink) {
+      parser.end();
+      emit(sink);
+    },
+  };
+}
+
+/** The SSE stage as a TransformStream. */
 export class SseEventStream extends TransformStream<string, SseEvent[]> {
   constructor(onComment?: (text: string) => void) {
-    let batch: SseEvent[] = [];
-    const parser = createSseParser((event) => batch.push(event), onComment);
-    const emit = (controller: TransformStreamDefaultController<SseEvent[]>): void => {
-      if (batch.length === 0) return;
-      controller.enqueue(batch);
-      batch = [];
-    };
-    super({
-      transform(chunk, controller) {
-        parser.feed(chunk);
-        emit(controller);
-      },
-      flush(controller) {
-        parser.end();
-        emit(controller);
-      },
-    });
+    super(toTransformer(sseEventStage(onComment)));
   }
 }

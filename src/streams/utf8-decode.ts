@@ -1,16 +1,23 @@
+import { toTransformer, type Stage } from './stage.ts';
+
 /** Bytes → text, keeping a multibyte character that is split across chunks intact. */
+export function utf8DecodeStage(): Stage<Uint8Array, string> {
+  const decoder = new TextDecoder('utf-8');
+  return {
+    transform(chunk, sink) {
+      const text = decoder.decode(chunk, { stream: true });
+      if (text !== '') sink.enqueue(text);
+    },
+    flush(sink) {
+      const rest = decoder.decode();
+      if (rest !== '') sink.enqueue(rest);
+    },
+  };
+}
+
+/** The decode stage as a TransformStream. */
 export class Utf8DecodeStream extends TransformStream<Uint8Array, string> {
   constructor() {
-    const decoder = new TextDecoder('utf-8');
-    super({
-      transform(chunk, controller) {
-        const text = decoder.decode(chunk, { stream: true });
-        if (text !== '') controller.enqueue(text);
-      },
-      flush(controller) {
-        const rest = decoder.decode();
-        if (rest !== '') controller.enqueue(rest);
-      },
-    });
+    super(toTransformer(utf8DecodeStage()));
   }
 }
