@@ -68,7 +68,7 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
       const response = await post(path, body, signal);
       if (!response.ok) throw await failure(response);
       // OpenRouter may send whitespace keep-alives before a slow non-streamed body; JSON.parse skips them.
-      const text = response.body === null ? '' : await new Response(watchdog.watch(response.body)).text();
+      const text = response.body === null ? '' : await watchdog.readText(response.body);
       const parsed = parseLenient(text) as T | undefined;
       if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
         throw new UpstreamError(502, 'OpenRouter returned a response that is not JSON', 'transient');

@@ -7,6 +7,8 @@ export interface AttemptWatchdog {
   gotFirstEvent(): void;
   /** Wraps the response body so that silence is timed only while the proxy is waiting for bytes. */
   watch(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array>;
+  /** Reads a whole body as text, timing silence between reads the same way, without wrapping it in another stream. */
+  readText(body: ReadableStream<Uint8Array>): Promise<string>;
   /** Stops every timer; safe to call more than once. */
   clear(): void;
 }
@@ -34,23 +36,34 @@ export function createWatchdog(limits: WatchdogLimits): AttemptWatchdog {
     clearTimeout(first);
     clearTimeout(idle);
   };
+  // One read of the upstream body, with the idle timer running only while it is outstanding.
+  const timedRead = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+    idle = setTimeout(abortWith(idleMessage), limits.idleMs);
+    try {
+      return await reader.read();
+    } finally {
+      clearTimeout(idle);
+    }
+  };
   return {
     signal: controller.signal,
     gotFirstEvent: () => clearTimeout(first),
     clear,
+    async readText(body) {
+      const reader = body.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      for (let read = await timedRead(reader); !read.done; read = await timedRead(reader)) text += decoder.decode(read.value, { stream: true });
+      return text + decoder.decode();
+    },
     watch(body) {
       const reader = body.getReader();
       return new ReadableStream<Uint8Array>(
         {
           async pull(stream) {
-            idle = setTimeout(abortWith(idleMessage), limits.idleMs);
-            try {
-              const { done, value } = await reader.read();
-              if (done) stream.close();
-              else stream.enqueue(value);
-            } finally {
-              clearTimeout(idle);
-            }
+            const { done, value } = await timedRead(reader);
+            if (done) stream.close();
+            else stream.enqueue(value);
           },
           cancel: (reason) => reader.cancel(reason),
         },
