@@ -60,3 +60,15 @@ export async function startProxy(port: number, env: Record<string, string>): Pro
   }
   return { child, url, startupMs: performance.now() - started, rssMb: () => rssOf(child.pid), stop: stopper(child) };
 }
+
+/** Starts the reference fetch relay (bench/reference-relay.ts) in front of the upstream. */
+export async function startRelay(port: number, upstream: string, model: string): Promise<Running> {
+  const child = spawn(process.execPath, [join(root, 'bench/reference-relay.ts'), '--port', String(port), '--upstream', upstream, '--model', model], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', (data: Buffer) => {
+      if (data.toString().includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`relay exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}`, rssMb: () => rssOf(child.pid), stop: stopper(child) };
+}

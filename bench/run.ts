@@ -4,13 +4,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agent, median } from './load.ts';
-import { startFake, startProxy } from './processes.ts';
+import { startFake, startProxy, startRelay } from './processes.ts';
 import { measureRouting } from './routing.ts';
-import { measureLatency, measureMemory, measureStreaming } from './scenarios.ts';
+import { DIRECT_MODEL, measureLatency, measureMemory, measureStreaming } from './scenarios.ts';
 
 const RUNS = 3;
 const FAKE_PORT = 18_401;
 const PROXY_PORT = 18_402;
+const RELAY_PORT = 18_403;
 const quick = process.argv.includes('--quick');
 const sizes = quick
   ? { c1: 300, c64: 2000, chunks: 20_000, streams: 200, leak: 10_000, startups: 3 }
@@ -27,11 +28,13 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const fake = await startFake(FAKE_PORT);
 let proxy = await startProxy(PROXY_PORT, { ...env, OPENROUTER_BASE_URL: fake.url });
+const relay = await startRelay(RELAY_PORT, fake.url, DIRECT_MODEL);
 try {
   log('latency at concurrency 1 ...');
-  const c1 = await measureLatency(fake, proxy, 1, sizes.c1, RUNS);
+  const c1 = await measureLatency(fake, proxy, relay, 1, sizes.c1, RUNS);
   log('latency at concurrency 64 ...');
-  const c64 = await measureLatency(fake, proxy, 64, sizes.c64, RUNS);
+  const c64 = await measureLatency(fake, proxy, relay, 64, sizes.c64, RUNS);
+  await relay.stop();
   log('streaming throughput ...');
   const streaming = await measureStreaming(fake, proxy, sizes.chunks, RUNS);
   // Memory is measured on a fresh process, so the load above does not inflate the idle figure.
@@ -65,6 +68,7 @@ try {
   writeFileSync(new URL(`./results/${quick ? 'quick' : 'latest'}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
 } finally {
   await proxy.stop();
+  await relay.stop();
   await fake.stop();
   agent.destroy();
   rmSync(dir, { recursive: true, force: true });
@@ -72,12 +76,13 @@ try {
 
 function print(results: any): void {
   const f = (value: number, digits = 2) => value.toFixed(digits);
-  const rows: string[][] = [['measure', 'direct', 'proxy', 'difference / target']];
+  const rows: string[][] = [['measure', 'direct', 'proxy', 'difference / target', 'bare fetch relay']];
   for (const l of results.latency) {
-    rows.push([`c=${l.concurrency} total p50 (ms)`, f(l.direct.totalP50, 3), f(l.proxy.totalP50, 3), `+${f(l.addedP50, 3)} ms${l.concurrency === 1 ? ' (target <= 0.3)' : ''}`]);
-    rows.push([`c=${l.concurrency} total p99 (ms)`, f(l.direct.totalP99, 3), f(l.proxy.totalP99, 3), `+${f(l.addedP99, 3)} ms${l.concurrency === 1 ? ' (target <= 1)' : ` (proxy p99/p50 ${f(l.proxy.totalP99 / l.proxy.totalP50)}, target <= 3)`}`]);
-    rows.push([`c=${l.concurrency} TTFB p50 (ms)`, f(l.direct.ttfbP50, 3), f(l.proxy.ttfbP50, 3), '']);
-    rows.push([`c=${l.concurrency} requests/s`, f(l.direct.rps, 0), f(l.proxy.rps, 0), `x${f(l.proxy.rps / l.direct.rps)}${l.concurrency === 64 ? ' (target >= 0.25)' : ''}`]);
+    const relayed = (value: number, added: number) => `${f(value, 3)} (+${f(added, 3)})`;
+    rows.push([`c=${l.concurrency} total p50 (ms)`, f(l.direct.totalP50, 3), f(l.proxy.totalP50, 3), `+${f(l.addedP50, 3)} ms${l.concurrency === 1 ? ' (target <= 0.3)' : ''}`, relayed(l.relay.totalP50, l.relayAddedP50)]);
+    rows.push([`c=${l.concurrency} total p99 (ms)`, f(l.direct.totalP99, 3), f(l.proxy.totalP99, 3), `+${f(l.addedP99, 3)} ms${l.concurrency === 1 ? ' (target <= 1)' : ` (proxy p99/p50 ${f(l.proxy.totalP99 / l.proxy.totalP50)}, target <= 3)`}`, relayed(l.relay.totalP99, l.relayAddedP99)]);
+    rows.push([`c=${l.concurrency} TTFB p50 (ms)`, f(l.direct.ttfbP50, 3), f(l.proxy.ttfbP50, 3), '', f(l.relay.ttfbP50, 3)]);
+    rows.push([`c=${l.concurrency} requests/s`, f(l.direct.rps, 0), f(l.proxy.rps, 0), `x${f(l.proxy.rps / l.direct.rps)}${l.concurrency === 64 ? ' (target >= 0.25)' : ''}`, `${f(l.relay.rps, 0)} (x${f(l.relay.rps / l.direct.rps)})`]);
   }
   const s = results.streaming;
   rows.push([`stream ${s.chunks} chunks/s`, f(s.directChunksPerSec, 0), f(s.proxyChunksPerSec, 0), `x${f(s.ratio)} (targets >= 300000/s, >= 0.5)`]);
@@ -87,7 +92,7 @@ function print(results: any): void {
   rows.push([`RSS growth over ${m.leakRequests} requests (MB)`, '', f(m.growthMb, 1), `${f(m.rssAfterWarmupMb, 1)} -> ${f(m.rssAfterAllMb, 1)}`]);
   rows.push(['startup to first 200, warm cache (ms)', '', f(results.startup.medianMs, 1), 'target <= 150']);
   rows.push([`routing, ${results.routing.models} models / ${results.routing.coolingDown} cooling (us/request)`, '', f(results.routing.microsecondsPerRequest, 1), 'target <= 200']);
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   process.stdout.write(`machine: ${results.machine.cores} cores, ${results.machine.cpu}, Node ${results.machine.node}\n`);
-  for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}\n`);
+  for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);
 }

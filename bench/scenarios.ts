@@ -10,8 +10,12 @@ export interface LatencyFigures {
   requests: number;
   direct: { ttfbP50: number; ttfbP99: number; totalP50: number; totalP99: number; rps: number };
   proxy: { ttfbP50: number; ttfbP99: number; totalP50: number; totalP99: number; rps: number };
+  relay: { ttfbP50: number; ttfbP99: number; totalP50: number; totalP99: number; rps: number };
   addedP50: number;
   addedP99: number;
+  /** What the bare fetch relay adds: the floor for any fetch-based proxy here. */
+  relayAddedP50: number;
+  relayAddedP99: number;
 }
 
 function summarize(timings: readonly Timing[], wallMs: number) {
@@ -27,27 +31,32 @@ function medianOf<T extends Record<string, number>>(runs: readonly T[]): T {
   return out as T;
 }
 
-/** Small non-streamed chats through the proxy's /v1 and straight to the upstream, interleaved run by run. */
-export async function measureLatency(fake: Running, proxy: Running, concurrency: number, requests: number, runs: number): Promise<LatencyFigures> {
+/** Small non-streamed chats straight to the upstream, through the proxy's /v1, and through the bare relay, interleaved run by run. */
+export async function measureLatency(fake: Running, proxy: Running, relay: Running, concurrency: number, requests: number, runs: number): Promise<LatencyFigures> {
   const direct = () => postJson(`${fake.url}/chat/completions`, chatBody(DIRECT_MODEL, 'hello', false));
   const viaProxy = () => postJson(`${proxy.url}/v1/chat/completions`, chatBody('llama-3.3-70b-instruct:free', 'hello', false));
-  await runConcurrent(200, concurrency, direct);
-  await runConcurrent(200, concurrency, viaProxy);
-  const directRuns = [];
-  const proxyRuns = [];
-  const added50 = [];
-  const added99 = [];
+  const viaRelay = () => postJson(`${relay.url}/`, chatBody(DIRECT_MODEL, 'hello', false));
+  for (const path of [direct, viaProxy, viaRelay]) await runConcurrent(200, concurrency, path);
+  const runsOf = { direct: [] as ReturnType<typeof summarize>[], proxy: [] as ReturnType<typeof summarize>[], relay: [] as ReturnType<typeof summarize>[] };
+  const added = { p50: [] as number[], p99: [] as number[], relayP50: [] as number[], relayP99: [] as number[] };
   for (let run = 0; run < runs; run++) {
     const d = await runConcurrent(requests, concurrency, direct);
     const p = await runConcurrent(requests, concurrency, viaProxy);
-    const ds = summarize(d.timings, d.wallMs);
-    const ps = summarize(p.timings, p.wallMs);
-    directRuns.push(ds);
-    proxyRuns.push(ps);
-    added50.push(ps.totalP50 - ds.totalP50);
-    added99.push(ps.totalP99 - ds.totalP99);
+    const r = await runConcurrent(requests, concurrency, viaRelay);
+    const [ds, ps, rs] = [summarize(d.timings, d.wallMs), summarize(p.timings, p.wallMs), summarize(r.timings, r.wallMs)];
+    runsOf.direct.push(ds);
+    runsOf.proxy.push(ps);
+    runsOf.relay.push(rs);
+    added.p50.push(ps.totalP50 - ds.totalP50);
+    added.p99.push(ps.totalP99 - ds.totalP99);
+    added.relayP50.push(rs.totalP50 - ds.totalP50);
+    added.relayP99.push(rs.totalP99 - ds.totalP99);
   }
-  return { concurrency, requests, direct: medianOf(directRuns), proxy: medianOf(proxyRuns), addedP50: median(added50), addedP99: median(added99) };
+  return {
+    concurrency, requests,
+    direct: medianOf(runsOf.direct), proxy: medianOf(runsOf.proxy), relay: medianOf(runsOf.relay),
+    addedP50: median(added.p50), addedP99: median(added.p99), relayAddedP50: median(added.relayP50), relayAddedP99: median(added.relayP99),
+  };
 }
 
 /** One long stream, every line JSON-parsed by the client: NDJSON through the proxy, SSE straight from the upstream. */
