@@ -7,7 +7,6 @@ export interface Logger {
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
   error(message: string, fields?: LogFields): void;
-  isDebugEnabled(): boolean;
 }
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
@@ -58,7 +57,6 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     info: (message, fields) => emit('INFO', message, fields),
     warn: (message, fields) => emit('WARN', message, fields),
     error: (message, fields) => emit('ERROR', message, fields),
-    isDebugEnabled: () => threshold <= RANK.DEBUG,
   };
 }
 

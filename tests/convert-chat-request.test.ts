@@ -175,7 +175,7 @@ describe('toOpenAIChatRequest: request fields', () => {
     {
       name: 'format schema',
       extra: { format: { type: 'object', properties: { a: { type: 'number' } } } },
-      expected: { stream: false, response_format: { type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { a: { type: 'number' } } }, strict: true } } },
+      expected: { stream: false, response_format: { type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { a: { type: 'number' } } } } } },
     },
     {
       name: 'options mapped; runner keys ignored',

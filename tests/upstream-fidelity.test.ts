@@ -52,7 +52,7 @@ const cases: Case[] = [
     name: 'format as a JSON schema',
     path: '/api/chat',
     body: { messages: [user('q')], format: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } },
-    expected: { messages: [user('q')], response_format: { type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] }, strict: true } } },
+    expected: { messages: [user('q')], response_format: { type: 'json_schema', json_schema: { name: 'response', schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } } } },
   },
   {
     name: 'tools as OpenAI tools; a tool without "type" gets "function"',

@@ -51,10 +51,16 @@ export interface Router {
   filterPatterns(): readonly string[];
   /** Chooses the models to try for a request, in order. */
   plan(requestedModel: string, needs: RequestNeeds): RoutePlan;
-  /** Runs `attempt` on each candidate until one succeeds, recording cooldowns; stops early when no other model could succeed. */
-  run<T>(plan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal): Promise<RoutedResult<T>>;
+  /**
+   * Runs `attempt` on each candidate until one succeeds, recording cooldowns; stops early when no
+   * other model could succeed. With `success: 'later'` (a stream that has only started), the caller
+   * reports the outcome with recordLateSuccess or recordLateFailure once the answer has ended.
+   */
+  run<T>(plan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal, success?: 'now' | 'later'): Promise<RoutedResult<T>>;
   /** Records a failure that happened after the answer had started (no fallback is possible then). */
   recordLateFailure(model: CatalogModel, error: UpstreamError): void;
+  /** Records that an answer which had started also finished cleanly, which clears the model's failures. */
+  recordLateSuccess(model: CatalogModel): void;
 }
 
 /** Builds the routing policy over the catalog, the filter and the failure store. */
@@ -95,7 +101,7 @@ export function createRouter(options: RoutingOptions): Router {
     return { candidates: needs.thinking ? thinkersFirst(candidates, requested) : candidates, fallback: true };
   }
 
-  async function run<T>(routePlan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal): Promise<RoutedResult<T>> {
+  async function run<T>(routePlan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal, success: 'now' | 'later' = 'now'): Promise<RoutedResult<T>> {
     let lastError: { model: CatalogModel; error: UpstreamError } | undefined;
     let attempts = 0;
     for (const model of routePlan.candidates) {
@@ -109,7 +115,9 @@ export function createRouter(options: RoutingOptions): Router {
       const started = performance.now();
       try {
         const value = await attempt(model);
-        store.recordSuccess(model.id);
+        // A stream that has only started may still fail; clearing its record now would stop a
+        // model that always breaks mid-answer from ever earning a longer cooldown.
+        if (success === 'now') store.recordSuccess(model.id);
         logger.info('attempt', { model: model.id, attempt: attempts, outcome: 'ok', ms: Math.round(performance.now() - started) });
         return { value, model, attempts };
       } catch (error) {
@@ -139,6 +147,7 @@ export function createRouter(options: RoutingOptions): Router {
     plan,
     run,
     recordLateFailure: (model, error) => void applyFailure(store, model, error, options, options.catalog.nextRefreshAt()),
+    recordLateSuccess: (model) => store.recordSuccess(model.id),
   };
 }
 

@@ -21,7 +21,9 @@ function toReasoning(think: OllamaThink | undefined): ReasoningConfig | undefine
 function toResponseFormat(format: SharedFields['format']): ResponseFormat | undefined {
   if (format === 'json') return { type: 'json_object' };
   if (format === undefined || format === '') return undefined;
-  return { type: 'json_schema', json_schema: { name: 'response', schema: format, strict: true } };
+  // No `strict`: OpenAI's strict mode rejects schemas without `additionalProperties: false` and a full
+  // `required` list, which typical Ollama schemas (Ollama's own docs' included) do not have.
+  return { type: 'json_schema', json_schema: { name: 'response', schema: format } };
 }
 
 function toSamplingFields(options: OllamaOptions | undefined): Partial<ChatRequest> {

@@ -22,6 +22,7 @@ async function routeChat<T>(
   toUpstream: ToUpstream,
   signal: AbortSignal,
   consume: (parts: ReadableStream<ChatPart[]>, model: CatalogModel) => Promise<T>,
+  success: 'now' | 'later',
 ): Promise<RoutedResult<Routed<T>>> {
   const startedAt = context.clock.monotonic();
   const plan = context.router.plan(requestedModel, needs);
@@ -32,6 +33,7 @@ async function routeChat<T>(
       return { parts: await consume(opened.parts, model), timing: { startedAt, headersAt: opened.headersAt } };
     },
     signal,
+    success,
   );
 }
 
@@ -41,8 +43,10 @@ async function routeChat<T>(
  * is committed and a failure is reported inside the stream (and still recorded as a cooldown).
  */
 export function routeChatStream(context: HandlerContext, requestedModel: string, needs: RequestNeeds, toUpstream: ToUpstream, signal: AbortSignal) {
-  return routeChat(context, requestedModel, needs, toUpstream, signal, (parts, model) =>
-    primeStream(parts, (error) => context.router.recordLateFailure(model, error)),
+  return routeChat(
+    context, requestedModel, needs, toUpstream, signal,
+    (parts, model) => primeStream(parts, (error) => context.router.recordLateFailure(model, error), () => context.router.recordLateSuccess(model)),
+    'later',
   );
 }
 
@@ -60,11 +64,11 @@ export function routeChatCollected(context: HandlerContext, requestedModel: stri
       }
     }
     return collected;
-  });
+  }, 'now');
 }
 
 /** Reads ahead to the first part with content; throws the stream's error if it fails before that. */
-async function primeStream(parts: ReadableStream<ChatPart[]>, onLateError: (error: UpstreamError) => void): Promise<ReadableStream<ChatPart[]>> {
+async function primeStream(parts: ReadableStream<ChatPart[]>, onLateError: (error: UpstreamError) => void, onCleanEnd: () => void): Promise<ReadableStream<ChatPart[]>> {
   const reader = parts.getReader();
   const buffered: ChatPart[][] = [];
   for (let committed = false; !committed; ) {
@@ -82,8 +86,18 @@ async function primeStream(parts: ReadableStream<ChatPart[]>, onLateError: (erro
     }
     buffered.push(value);
   }
-  return replayThen(buffered, reader, (batch) => {
-    const last = batch[batch.length - 1];
-    if (last?.type === 'error') onLateError(last.error);
-  });
+  let failed = false;
+  return replayThen(
+    buffered,
+    reader,
+    (batch) => {
+      const last = batch[batch.length - 1];
+      if (last?.type !== 'error') return;
+      failed = true;
+      onLateError(last.error);
+    },
+    () => {
+      if (!failed) onCleanEnd();
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { OpenAISseEncoderStream } from '../streams/encoders.ts';
 import { toTextCompletionData } from '../streams/completion-encoder.ts';
 import { routeChatStream } from './chat-flow.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
+import { DEFAULT_KEEP_ALIVE_MS } from './recent-models.ts';
 
 /** An OpenAI model object, using the same `name:tag` ids as `/api/tags`. */
 function toOpenAIModel(model: CatalogModel) {
@@ -61,10 +62,26 @@ function wantsReasoning(body: Record<string, unknown>): boolean {
   return body.include_reasoning === true;
 }
 
-/** `POST /v1/chat/completions`: the client's whole request goes upstream; the answer comes back untouched. */
+// OpenRouter fields that pick other models (`models`, `route`) would bypass the proxy's routing: the
+// filter, TOOL_USE_ONLY and, in free mode, would fall back to a paid model and bill it. In free mode
+// the paid add-ons (`plugins` such as web search, `web_search_options`) go too.
+const ROUTING_FIELDS = ['models', 'route'];
+const PAID_FIELDS = ['plugins', 'web_search_options'];
+
+/** The client's request minus fields that would override the proxy's model choice (and, in free mode, cost money). */
+function forwardable(body: Record<string, unknown>, freeMode: boolean): Record<string, unknown> {
+  const dropped = freeMode ? [...ROUTING_FIELDS, ...PAID_FIELDS] : ROUTING_FIELDS;
+  if (!dropped.some((field) => field in body)) return body;
+  const copy = { ...body };
+  for (const field of dropped) delete copy[field];
+  return copy;
+}
+
+/** `POST /v1/chat/completions`: the client's request goes upstream (minus routing overrides); the answer comes back untouched. */
 export async function handleOpenAIChat(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
   const body = validateOpenAIBody(request.body, 'messages');
-  const toUpstream = (model: CatalogModel): ChatRequest => ({ ...(body as unknown as ChatRequest), model: model.id });
+  const upstreamBody = forwardable(body, context.config.freeMode) as unknown as ChatRequest;
+  const toUpstream = (model: CatalogModel): ChatRequest => ({ ...upstreamBody, model: model.id });
   return respond(context, request, body, toUpstream, (parts) => parts.pipeThrough(new OpenAISseEncoderStream()), (completion) => completion);
 }
 
@@ -72,7 +89,7 @@ export async function handleOpenAIChat(context: HandlerContext, request: ParsedR
 export async function handleOpenAICompletions(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
   const body = validateOpenAIBody(request.body, 'prompt');
   const prompt = Array.isArray(body.prompt) ? body.prompt.join('\n') : (body.prompt as string);
-  const { prompt: _prompt, suffix, echo: _echo, best_of: _bestOf, logprobs: _logprobs, ...rest } = body;
+  const { prompt: _prompt, suffix, echo: _echo, best_of: _bestOf, logprobs: _logprobs, ...rest } = forwardable(body, context.config.freeMode);
   // Chat has no suffix field; a suffix turns the prompt into the same fill-in-the-middle request /api/generate makes.
   const content = typeof suffix === 'string' && suffix !== '' ? toFillInTheMiddlePrompt(prompt, suffix) : prompt;
   const toUpstream = (model: CatalogModel): ChatRequest => ({ ...rest, model: model.id, messages: [{ role: 'user', content }] });
@@ -90,10 +107,13 @@ async function respond(
   const needs = needsOf(body);
   if (body.stream === true) {
     const routed = await routeChatStream(context, body.model, needs, toUpstream, request.signal);
+    context.recent.touch(body.model, routed.model, DEFAULT_KEEP_ALIVE_MS);
     return { stream: encode(routed.value.parts), contentType: 'text/event-stream; charset=utf-8', headers: routingHeaders(routed.model, routed.attempts) };
   }
   const plan = context.router.plan(body.model, needs);
   const routed = await context.router.run(plan, (model) => context.client.chat(toUpstream(model), request.signal), request.signal);
+  // /v1 clients (Copilot, say) use models too: /api/ps should show them.
+  context.recent.touch(body.model, routed.model, DEFAULT_KEEP_ALIVE_MS);
   return { json: shape(routed.value), headers: routingHeaders(routed.model, routed.attempts) };
 }
 

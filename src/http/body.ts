@@ -12,10 +12,16 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   const chunks: Buffer[] = [];
   let received = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    received += chunk.length;
-    if (received > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      received += chunk.length;
+      if (received > maxBytes) throw tooLarge(maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client went away (or node timed it out) half-way through its body: its fault, not a 500.
+    throw new HttpError(499, 'client closed the connection while sending the body', { cause: error });
   }
   if (received === 0) return undefined;
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);

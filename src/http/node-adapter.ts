@@ -71,8 +71,10 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
       const httpError = toHttpError(error);
       if (httpError.status >= 500 && !httpError.expose) options.logger.error('handler failed', { path, error: httpError.cause ?? httpError });
       if (res.headersSent) return void res.destroy();
-      // An unread body (too large, or rejected before reading) must not be parsed as the next request.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      // An unread body (too large, or rejected before reading) must not be parsed as the next request;
+      // a request that declared no body leaves nothing behind, so its connection may be kept.
+      const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+      if (!req.complete && declaredBody) res.setHeader('Connection', 'close');
       await writeReply(res, method, { status: httpError.status, headers: httpError.headers, json: toErrorBody(httpError, errorShapeForPath(path)) });
     }
   }

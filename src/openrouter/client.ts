@@ -23,7 +23,6 @@ export interface OpenedChatStream {
   parts: ReadableStream<ChatPart[]>;
   /** Monotonic ms at which the upstream answered with headers. */
   headersAt: number;
-  generationId: string | undefined;
 }
 
 export interface OpenRouterClient {
@@ -117,7 +116,7 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
         clientSignal: outerSignal,
         onEnd: watchdog.clear,
       });
-      return { parts: guarded, headersAt, generationId: response.headers.get('x-generation-id') ?? undefined };
+      return { parts: guarded, headersAt };
     },
 
     async chat(body, signal) {

@@ -58,8 +58,11 @@ export function guardChatStream(source: ReadableStream<ChatPart[]>, options: Gua
   );
 }
 
-/** Replays batches already read, then the rest of `reader`'s stream, showing every batch it emits to `onPart`. */
-export function replayThen<T>(buffered: readonly T[], reader: ReadableStreamDefaultReader<T>, onPart: (part: T) => void = () => {}): ReadableStream<T> {
+/**
+ * Replays batches already read, then the rest of `reader`'s stream, showing every batch it emits to
+ * `onPart` and calling `onDone` when the source ends (not when the consumer cancels).
+ */
+export function replayThen<T>(buffered: readonly T[], reader: ReadableStreamDefaultReader<T>, onPart: (part: T) => void = () => {}, onDone: () => void = () => {}): ReadableStream<T> {
   let index = 0;
   return new ReadableStream<T>(
     {
@@ -70,7 +73,10 @@ export function replayThen<T>(buffered: readonly T[], reader: ReadableStreamDefa
           return controller.enqueue(value);
         }
         const { done, value } = await reader.read();
-        if (done) return controller.close();
+        if (done) {
+          onDone();
+          return controller.close();
+        }
         onPart(value);
         controller.enqueue(value);
       },
