@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.ts';
@@ -69,6 +70,10 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
     app.close();
     store.close();
     await fake?.close();
+    // The demo's catalog cache is a throwaway in the temp dir (see demoEnv): leave nothing behind.
+    if (fake !== undefined && env.FREE_MODELS_CACHE === undefined) {
+      for (const path of [config.freeModelsCachePath, `${config.freeModelsCachePath}.json`]) rmSync(path, { force: true });
+    }
   });
 }
 
