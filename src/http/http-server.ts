@@ -35,8 +35,8 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
 
 /** Creates the node:http server for `listener`, with the timeouts above and API-shaped answers to broken requests. */
 export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): Server {
-  // The request in flight on each connection: its API decides the error shape when node gives up on it.
-  const inFlight = new WeakMap<Socket, { shape: ErrorShape; res: ServerResponse }>();
+  // The request in flight on each connection: its path decides the error shape when node gives up on it.
+  const inFlight = new WeakMap<Socket, { url: string; res: ServerResponse }>();
   const server = createServer(
     {
       headersTimeout: timeouts.headersTimeoutMs,
@@ -46,7 +46,7 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
     },
     (req, res) => {
       const socket = req.socket;
-      inFlight.set(socket, { shape: errorShapeForPath(parseRequestTarget(req.url ?? '/')?.path ?? '/'), res });
+      inFlight.set(socket, { url: req.url ?? '/', res });
       res.once('close', () => inFlight.delete(socket));
       listener(req, res);
     },
@@ -56,7 +56,9 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
     const current = inFlight.get(socket);
     // Once a response has started, a status line would corrupt it: just close.
     if (current?.res.headersSent) return void socket.destroy();
-    answerClientError(error, socket, current?.shape ?? 'ollama');
+    // The error shape is worked out only here, for the rare broken request, not for every request.
+    const shape = current === undefined ? 'ollama' : errorShapeForPath(parseRequestTarget(current.url)?.path ?? '/');
+    answerClientError(error, socket, shape);
   });
   return server;
 }
