@@ -16,9 +16,9 @@ export const handleOllamaChat = (context: HandlerContext, request: ParsedRequest
 /** `POST /api/generate`: like chat, with `response` instead of `message`. */
 export const handleOllamaGenerate = (context: HandlerContext, request: ParsedRequest): Promise<Reply> => serveOllama(context, request, ollamaGenerate);
 
-function serveOllama(context: HandlerContext, request: ParsedRequest, dialect: ChatDialect<OllamaIntent>): Promise<Reply> {
+async function serveOllama(context: HandlerContext, request: ParsedRequest, dialect: ChatDialect<OllamaIntent>): Promise<Reply> {
   const intent = dialect.parse(request.body, context.config);
-  if (intent.load) return Promise.resolve(loadReply(context, intent));
+  if (intent.load) return loadReply(context, intent);
   return serveChat(context, request, dialect, intent);
 }
 

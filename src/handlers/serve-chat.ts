@@ -8,8 +8,9 @@ import { routingHeaders, type HandlerContext } from './context.ts';
  * Serves one chat request in a dialect: route the converted request through the core, then encode
  * the answer, streamed or whole, in the client's API. Every chat endpoint is this plus its dialect.
  */
-export async function serveChat<I extends ChatIntent>(context: HandlerContext, request: ParsedRequest, dialect: ChatDialect<I>, intent: I = dialect.parse(request.body, context.config)): Promise<Reply> {
+export async function serveChat<I extends ChatIntent>(context: HandlerContext, request: ParsedRequest, dialect: ChatDialect<I>, parsed?: I): Promise<Reply> {
   const { core, clock } = context;
+  const intent = parsed ?? dialect.parse(request.body, context.config);
   const route = { requestedModel: intent.requestedModel, needs: intent.needs, toUpstream: intent.toUpstream, signal: request.signal };
   const seen = <T>(routed: { model: Parameters<typeof routingHeaders>[0]; attempts: number; value: T }): Record<string, string> => {
     // Every API's clients use models too: /api/ps should show them.

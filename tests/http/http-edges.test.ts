@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { test } from 'node:test';
+import { waitFor } from '../helpers/free-mode-helpers.ts';
 import { startProxy } from '../helpers/harness.ts';
 
 test('a client that disconnects while sending its body is not a server error', async (t) => {
@@ -12,7 +13,7 @@ test('a client that disconnects while sending its body is not a server error', a
   socket.write('POST /api/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"model":');
   await new Promise((resolve) => setTimeout(resolve, 50));
   socket.destroy();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitFor(() => proxy.logs.some((line) => line.includes('"status":499')), 'the request log line');
   assert.equal(proxy.logs.filter((line) => line.includes('"level":"ERROR"')).length, 0, proxy.logs.join(''));
   assert.ok(proxy.logs.some((line) => line.includes('"status":499')), 'logged as the client closing, 499');
   assert.equal((await fetch(`${proxy.url}/`)).status, 200, 'the server still answers');

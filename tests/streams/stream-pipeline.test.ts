@@ -1,4 +1,4 @@
-// Replays recorded OpenRouter streams (tests/fixtures/*.sse) through the real stages, split at every
+// Replays recorded OpenRouter streams (tests/fixtures/openrouter/*.sse) through the real stages, split at every
 // byte offset, and checks that the Ollama NDJSON and the /v1 SSE relay come out identical each time.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { sseEventStage, SseEventStream } from '../../src/streams/sse-parser.ts';
 import { chain, stageStream } from '../../src/streams/stage.ts';
 import { utf8DecodeStage, Utf8DecodeStream } from '../../src/streams/utf8-decode.ts';
 
-const fixture = (name: string): Uint8Array => readFileSync(new URL(`../fixtures/${name}`, import.meta.url));
+const fixture = (name: string): Uint8Array => readFileSync(new URL(`../fixtures/openrouter/${name}`, import.meta.url));
 const frozenClock = { monotonic: () => 1000, wall: () => Date.UTC(2026, 0, 1) };
 
 function parts(chunks: readonly Uint8Array[]) {
