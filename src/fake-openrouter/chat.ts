@@ -6,7 +6,7 @@ import { errorReply, TOOL_USE_MESSAGE } from './errors.ts';
 import type { ErrorReply } from './errors.ts';
 import { sendCompletion } from './nonstream.ts';
 import { planReply } from './replies.ts';
-import { hasImageParts, parseChatRequest, requestedModelId, requestTools } from './request.ts';
+import { hasImageParts, lastUserText, parseChatRequest, requestedModelId, requestTools } from './request.ts';
 import type { ChatRequest } from './request.ts';
 import { sendStream } from './stream.ts';
 import { buildUsage, createFrame } from './wire.ts';
@@ -45,7 +45,7 @@ export async function handleChat(ctx: HandlerContext): Promise<void> {
   if (typeof request === 'string') return sendError(sink, errorReply(400, request));
   const modelId = requestedModelId(request);
   const fault = state.faults.take(modelId);
-  if (await applyEarlyFault(ctx, fault, modelId, findModel(state.models, modelId))) return;
+  if (await applyEarlyFault(ctx, fault, modelId, findModel(state.models, modelId), lastUserText(request.messages))) return;
   const served = routeChat(request, state.models, modelId);
   if ('status' in served) return sendError(sink, served);
   const plan = planReply(request, served, () => `call_${state.ids.next(24)}`);

@@ -4,9 +4,11 @@ import { errorReply } from './errors.ts';
 import type { ErrorReply } from './errors.ts';
 import { createFaultQueue, preResponseReply } from './faults.ts';
 import type { FaultQueue } from './faults.ts';
+import { createOutageSwitch } from './outage.ts';
+import type { OutageSwitch } from './outage.ts';
 import { createIdSource } from './wire.ts';
 import type { IdSource } from './wire.ts';
-import type { Fault, FakeModel, Sink } from './types.ts';
+import type { Fault, FakeModel, KeyOptions, Sink } from './types.ts';
 
 export interface FakeState {
   models: FakeModel[];
@@ -18,13 +20,16 @@ export interface FakeState {
   activeStreams: number;
   // Credits spent so far, reported by GET /key.
   usageUsd: number;
+  // The account GET /key describes.
+  key: KeyOptions;
+  outage: OutageSwitch;
 }
 
 /** Fresh state for a new fake (or after reset()). */
-export function createState(models: FakeModel[], keepAliveComments: number): FakeState {
+export function createState(models: FakeModel[], keepAliveComments: number, key: KeyOptions = {}): FakeState {
   return {
     models, faults: createFaultQueue(), ids: createIdSource(), keepAliveComments,
-    streamCount: 0, activeStreams: 0, usageUsd: 0,
+    streamCount: 0, activeStreams: 0, usageUsd: 0, key, outage: createOutageSwitch(),
   };
 }
 
@@ -63,14 +68,16 @@ export function rejectUnauthenticated(ctx: HandlerContext): boolean {
 }
 
 /** Applies the faults that act before the response starts (delay, early reset, error replies); true when the request is done. */
-export async function applyEarlyFault(ctx: HandlerContext, fault: Fault | undefined, modelId: string, model: FakeModel | undefined): Promise<boolean> {
+export async function applyEarlyFault(
+  ctx: HandlerContext, fault: Fault | undefined, modelId: string, model: FakeModel | undefined, inputText = '',
+): Promise<boolean> {
   if (fault === undefined) return false;
   if (fault.kind === 'delay') await sleep(fault.ms, undefined, { signal: ctx.sink.signal });
   if (fault.kind === 'reset' && fault.afterChunks < 0) {
     ctx.sink.destroy();
     return true;
   }
-  const reply = preResponseReply(fault, modelId, model, Date.now());
+  const reply = preResponseReply(fault, modelId, model, Date.now(), inputText);
   if (reply === undefined) return false;
   sendError(ctx.sink, reply);
   return true;

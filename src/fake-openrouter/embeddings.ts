@@ -30,7 +30,8 @@ export async function handleEmbeddings(ctx: HandlerContext): Promise<void> {
   const body = typeof ctx.body === 'object' && ctx.body !== null ? ctx.body as Record<string, unknown> : {};
   const modelId = typeof body['model'] === 'string' ? body['model'] : '';
   const model = findModel(state.models, modelId);
-  if (await applyEarlyFault(ctx, state.faults.take(modelId), modelId, model)) return;
+  const inputText = (readInputs(body) ?? []).join('\n');
+  if (await applyEarlyFault(ctx, state.faults.take(modelId), modelId, model, inputText)) return;
   if (model === undefined) return sendError(sink, errorReply(400, `${modelId} is not a valid model ID`));
   if (!isEmbeddingModel(model)) return sendError(sink, errorReply(404, `No endpoints found for ${modelId}.`));
   const inputs = readInputs(body);

@@ -10,7 +10,9 @@ import { errorReply } from './errors.ts';
 import { findHandler } from './routes.ts';
 import type { FakeOpenRouter, FakeOpenRouterOptions, RecordedRequest, Sink } from './types.ts';
 
-export type { Fault, FakeModel, FakeOpenRouter, FakeOpenRouterOptions, RateLimitScope, RecordedRequest } from './types.ts';
+export type {
+  Fault, FakeModel, FakeOpenRouter, FakeOpenRouterOptions, KeyOptions, OutageOptions, OutageStatus, RateLimitScope, RecordedRequest,
+} from './types.ts';
 export { defaultCatalog } from './catalog.ts';
 export { generateCatalog } from './catalog-generate.ts';
 
@@ -58,7 +60,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): Promise<FakeOpenRouter> {
   const host = options.host ?? '127.0.0.1';
   const keepAliveComments = options.keepAliveComments ?? 1;
-  const state = createState(options.models ?? defaultCatalog(), keepAliveComments);
+  const state = createState(options.models ?? defaultCatalog(), keepAliveComments, options.key);
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const aborts = createAbortTracker();
@@ -131,6 +133,11 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
     script: (modelId, ...faults) => state.faults.script(modelId, faults),
     setModels: (models) => { state.models = models; },
     setOffline: (value) => { offline = value; },
+    outage: (outage) => state.outage.start(outage, Date.now()),
+    outageStatus: () => state.outage.status(Date.now()),
+    outageEnded: () => state.outage.ended(),
+    endOutage: () => state.outage.end(),
+    setKey: (key) => { state.key = key; },
     activeStreams: () => active,
     abortedStreams: () => aborts.count(),
     waitForAbort: (timeoutMs) => aborts.wait(timeoutMs),
@@ -139,12 +146,14 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
       state.faults.clear();
       state.streamCount = 0;
       state.usageUsd = 0;
+      state.outage.end();
       aborts.reset();
     },
     async close() {
       if (closing) return;
       closing = true;
       aborts.cancelAll();
+      state.outage.end();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Destroying every socket ends stalls too; their abort signals then clear the pending timers.
       for (const socket of sockets) socket.destroy();
