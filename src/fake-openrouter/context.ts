@@ -4,11 +4,13 @@ import { errorReply } from './errors.ts';
 import type { ErrorReply } from './errors.ts';
 import { createFaultQueue, preResponseReply } from './faults.ts';
 import type { FaultQueue } from './faults.ts';
+import { createFreeLimiter } from './free-limits.ts';
+import type { FreeLimiter } from './free-limits.ts';
 import { createOutageSwitch } from './outage.ts';
 import type { OutageSwitch } from './outage.ts';
 import { createIdSource } from './wire.ts';
 import type { IdSource } from './wire.ts';
-import type { Fault, FakeModel, KeyOptions, Sink } from './types.ts';
+import type { Fault, FakeModel, FreeLimits, KeyOptions, Sink } from './types.ts';
 
 export interface FakeState {
   models: FakeModel[];
@@ -23,14 +25,20 @@ export interface FakeState {
   // The account GET /key describes.
   key: KeyOptions;
   outage: OutageSwitch;
+  freeLimits: FreeLimits | undefined;
+  freeLimiter: FreeLimiter;
 }
 
 /** Fresh state for a new fake (or after reset()). */
-export function createState(models: FakeModel[], keepAliveComments: number, key: KeyOptions = {}): FakeState {
-  return {
+export function createState(
+  models: FakeModel[], keepAliveComments: number, key: KeyOptions = {}, freeLimits?: FreeLimits,
+): FakeState {
+  const state: FakeState = {
     models, faults: createFaultQueue(), ids: createIdSource(), keepAliveComments,
     streamCount: 0, activeStreams: 0, usageUsd: 0, key, outage: createOutageSwitch(),
+    freeLimits, freeLimiter: createFreeLimiter(() => state.freeLimits),
   };
+  return state;
 }
 
 export interface HandlerContext {
@@ -78,6 +86,15 @@ export async function applyEarlyFault(
     return true;
   }
   const reply = preResponseReply(fault, modelId, model, Date.now(), inputText);
+  if (reply === undefined) return false;
+  sendError(ctx.sink, reply);
+  return true;
+}
+
+/** Counts a request against the account's free-model caps; sends the 429 and returns true when over a cap. */
+export function rejectOverFreeLimit(ctx: HandlerContext, modelId: string): boolean {
+  const { state } = ctx;
+  const reply = state.freeLimiter.admit(modelId, Date.now(), state.key.isFreeTier === false);
   if (reply === undefined) return false;
   sendError(ctx.sink, reply);
   return true;

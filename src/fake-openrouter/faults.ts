@@ -58,8 +58,11 @@ function retryHeaders(seconds: number | undefined): Record<string, string> {
   return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
 }
 
-/** A 429: platform limits carry X-RateLimit-* (reset in epoch ms, as a string) mirrored in metadata.headers. */
-export function rateLimitReply(fault: Extract<Fault, { kind: 'rate-limit' }>, modelId: string, nowMs: number): ErrorReply {
+/**
+ * A 429: platform limits carry X-RateLimit-* (reset in epoch ms, as a string) mirrored in metadata.headers;
+ * `limit` overrides the documented cap in X-RateLimit-Limit (a fake configured with smaller caps).
+ */
+export function rateLimitReply(fault: Extract<Fault, { kind: 'rate-limit' }>, modelId: string, nowMs: number, limit?: number): ErrorReply {
   const retry = retryHeaders(fault.retryAfterSeconds);
   if (fault.scope === 'upstream') {
     return errorReply(429, 'Provider returned error', {
@@ -73,7 +76,7 @@ export function rateLimitReply(fault: Extract<Fault, { kind: 'rate-limit' }>, mo
   // Daily limits reset at the next 00:00 UTC, per-minute ones at the next minute boundary.
   const boundary = (Math.floor(nowMs / platform.window) + 1) * platform.window;
   const resetAt = fault.resetAt ?? (fault.resetInMs === undefined ? boundary : nowMs + fault.resetInMs);
-  const headers = { 'X-RateLimit-Limit': platform.limit, 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(resetAt) };
+  const headers = { 'X-RateLimit-Limit': limit === undefined ? platform.limit : String(limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(resetAt) };
   return errorReply(429, platform.message, { headers, ...platform.metadata, provider_name: null }, { ...headers, ...retry });
 }
 

@@ -50,14 +50,16 @@ function outageReply(options: OutageOptions): ErrorReply | undefined {
   return preResponseReply(fault, '', undefined, 0);
 }
 
-/** Creates the outage switch of one fake; `schedule` arms the timer that ends an outage on its own. */
+/** Creates the outage switch of one fake; a timer ends each outage on its own. */
 export function createOutageSwitch(): OutageSwitch {
   let current: { options: OutageOptions; endsAt: number; timer: NodeJS.Timeout } | undefined;
   let refused = 0;
+  // The scheduled end of the current or last outage, still reported after it ends.
+  let endsAt: number | null = null;
   let waiters: Array<(status: OutageStatus) => void> = [];
   const snapshot = (nowMs: number): OutageStatus => ({
     active: current !== undefined && nowMs < current.endsAt,
-    endsAt: current?.endsAt ?? null,
+    endsAt,
     refused,
   });
   const finish = (): void => {
@@ -75,7 +77,8 @@ export function createOutageSwitch(): OutageSwitch {
       refused = 0;
       // unref: an outage left running must not keep a test process alive.
       const timer = setTimeout(finish, options.durationMs).unref();
-      current = { options, endsAt: nowMs + options.durationMs, timer };
+      endsAt = nowMs + options.durationMs;
+      current = { options, endsAt, timer };
       return snapshot(nowMs);
     },
     check(route, nowMs) {
@@ -87,7 +90,7 @@ export function createOutageSwitch(): OutageSwitch {
     },
     status: snapshot,
     ended() {
-      if (current === undefined) return Promise.resolve({ active: false, endsAt: null, refused });
+      if (current === undefined) return Promise.resolve({ active: false, endsAt, refused });
       return new Promise((resolve) => waiters.push(resolve));
     },
     end: finish,

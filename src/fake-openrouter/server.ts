@@ -11,7 +11,7 @@ import { findHandler } from './routes.ts';
 import type { FakeOpenRouter, FakeOpenRouterOptions, RecordedRequest, Sink } from './types.ts';
 
 export type {
-  Fault, FakeModel, FakeOpenRouter, FakeOpenRouterOptions, KeyOptions, OutageOptions, OutageStatus, RateLimitScope, RecordedRequest,
+  Fault, FakeModel, FakeOpenRouter, FakeOpenRouterOptions, FreeLimits, KeyOptions, OutageOptions, OutageStatus, RateLimitScope, RecordedRequest,
 } from './types.ts';
 export { defaultCatalog } from './catalog.ts';
 export { generateCatalog } from './catalog-generate.ts';
@@ -60,7 +60,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): Promise<FakeOpenRouter> {
   const host = options.host ?? '127.0.0.1';
   const keepAliveComments = options.keepAliveComments ?? 1;
-  const state = createState(options.models ?? defaultCatalog(), keepAliveComments, options.key);
+  const state = createState(options.models ?? defaultCatalog(), keepAliveComments, options.key, options.freeLimits);
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const aborts = createAbortTracker();
@@ -138,6 +138,7 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
     outageEnded: () => state.outage.ended(),
     endOutage: () => state.outage.end(),
     setKey: (key) => { state.key = key; },
+    setFreeLimits: (limits) => { state.freeLimits = limits; },
     activeStreams: () => active,
     abortedStreams: () => aborts.count(),
     waitForAbort: (timeoutMs) => aborts.wait(timeoutMs),
@@ -147,6 +148,7 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
       state.streamCount = 0;
       state.usageUsd = 0;
       state.outage.end();
+      state.freeLimiter.reset();
       aborts.reset();
     },
     async close() {

@@ -40,6 +40,17 @@ export interface FakeOpenRouterOptions {
   keepAliveComments?: number;
   // What GET /key reports; the default is a free-tier key without a credit limit.
   key?: KeyOptions;
+  // Account-wide caps on `:free` model requests (none unless given), as OpenRouter enforces them.
+  freeLimits?: FreeLimits;
+}
+
+/** Caps shared by every `:free` model; a request over a cap gets OpenRouter's platform 429. */
+export interface FreeLimits {
+  // free-models-per-min (20 upstream); its window is a whole minute unless minuteWindowMs shortens it for tests.
+  perMinute?: number;
+  minuteWindowMs?: number;
+  // free-models-per-day (50 upstream; 1000, "-high-balance", when the key is not free tier), reset at 00:00 UTC.
+  perDay?: number;
 }
 
 /** The account behind the key, as GET /key describes it. */
@@ -64,7 +75,7 @@ export interface OutageOptions {
 
 export interface OutageStatus {
   active: boolean;
-  // Epoch ms of the end of the current (or last) outage; null when none was started.
+  // Epoch ms at which the current (or last) outage is (was) scheduled to end; null when none was started.
   endsAt: number | null;
   // Requests refused by the current (or last) outage.
   refused: number;
@@ -111,6 +122,7 @@ export interface FakeOpenRouter {
   outageEnded(): Promise<OutageStatus>;
   endOutage(): void;
   setKey(key: KeyOptions): void;
+  setFreeLimits(limits: FreeLimits | undefined): void;
   activeStreams(): number;
   abortedStreams(): number;
   waitForAbort(timeoutMs: number): Promise<boolean>;
