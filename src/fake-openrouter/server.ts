@@ -1,4 +1,5 @@
 // The node:http adapter of the fake OpenRouter: recording, offline mode, sockets, lifecycle.
+// Besides /api/v1 it serves a small control surface under /__fake (outages; see control.ts).
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
