@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { createChatCore } from './core/routed-chat.ts';
 import { errorReplyForPath } from './dialects/error-replies.ts';
 import type { HandlerContext } from './handlers/context.ts';
+import { handleAnthropicCountTokens, handleAnthropicMessages, handleAnthropicModel, handleAnthropicModels, isAnthropicClient } from './handlers/anthropic.ts';
 import { handleOllamaEmbed, handleOllamaEmbeddings, handleOpenAIEmbeddings } from './handlers/embeddings.ts';
 import { handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
 import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/models.ts';
@@ -67,7 +68,13 @@ export function createApp(deps: AppDeps): App {
     logger,
   });
   const core = createChatCore({ router, client, clock, logger });
-  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall) };
+  const warned = new Set<string>();
+  const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
+    if (warned.has(key)) return;
+    warned.add(key);
+    logger.warn(message, fields);
+  };
+  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), warnOnce };
   const listener = createRequestListener({
     route: createUrlRouter(routes(context)),
     logger,
@@ -102,8 +109,11 @@ function routes(context: HandlerContext): Route[] {
     { methods: ['DELETE'], path: '/api/delete', handler: unmanaged },
     // A blob upload may be gigabytes of GGUF: never read it, just say no.
     { methods: ['HEAD', 'POST'], path: '/api/blobs/:digest', handler: unmanaged, body: 'ignore' },
-    { methods: GET, path: '/v1/models', handler: () => handleOpenAIModels(context) },
-    { methods: GET, path: '/v1/models/:id*', handler: (request) => handleOpenAIModel(context, request) },
+    // Both APIs list models at /v1/models; Anthropic clients say who they are with `anthropic-version`.
+    { methods: GET, path: '/v1/models', handler: (request) => (isAnthropicClient(request) ? handleAnthropicModels(context, request) : handleOpenAIModels(context)) },
+    { methods: GET, path: '/v1/models/:id*', handler: (request) => (isAnthropicClient(request) ? handleAnthropicModel(context, request) : handleOpenAIModel(context, request)) },
+    { methods: POST, path: '/v1/messages', handler: (request) => handleAnthropicMessages(context, request) },
+    { methods: POST, path: '/v1/messages/count_tokens', handler: handleAnthropicCountTokens },
     { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },
     { methods: POST, path: '/v1/completions', handler: (request) => handleOpenAICompletions(context, request) },
     { methods: POST, path: '/v1/embeddings', handler: (request) => handleOpenAIEmbeddings(context, request) },

@@ -15,6 +15,8 @@ export interface ChatIntent {
   toUpstream(model: CatalogModel): ChatRequest;
   /** How long /api/ps lists the model afterwards, when the client said (Ollama's keep_alive). */
   keepAliveMs?: number;
+  /** Types of tools the client sent that the proxy cannot run and left out (logged once per type). */
+  droppedTools?: readonly string[];
 }
 
 /** What an encoder may know about the committed answer. */

@@ -18,6 +18,8 @@ export interface HandlerContext {
   logger: Logger;
   clock: Clock;
   recent: RecentModels;
+  /** Logs a WARN the first time `key` is seen in this app's life, and never again. */
+  warnOnce(key: string, message: string, fields?: Record<string, unknown>): void;
 }
 
 /** Response headers naming the model that answered and how many were tried. */

@@ -14,7 +14,9 @@ export const CORS_ALLOWED_HEADERS =
   'Authorization, Content-Type, User-Agent, Accept, X-Requested-With, OpenAI-Beta, ' +
   'x-stainless-arch, x-stainless-async, x-stainless-custom-poll-interval, x-stainless-helper-method, ' +
   'x-stainless-lang, x-stainless-os, x-stainless-package-version, x-stainless-poll-helper, ' +
-  'x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout';
+  'x-stainless-retry-count, x-stainless-runtime, x-stainless-runtime-version, x-stainless-timeout, ' +
+  // Anthropic clients: the SDK's key header, its version and beta flags, and its browser opt-in.
+  'x-api-key, anthropic-version, anthropic-beta, anthropic-dangerous-direct-browser-access';
 export const CORS_ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS';
 
 /** Compiles origin patterns (`*` matches any run of characters) into one predicate. */
@@ -41,15 +43,19 @@ export function isLoopbackAddress(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Builds the PROXY_API_KEY check; with no key configured it accepts everything, any Authorization header included. */
-export function createAuthCheck(proxyApiKey: string | undefined): (authorization: string | undefined) => void {
+/**
+ * Builds the PROXY_API_KEY check: `Authorization: Bearer <key>`, or `x-api-key: <key>` as Anthropic
+ * clients send it. With no key configured it accepts everything, any credentials included.
+ */
+export function createAuthCheck(proxyApiKey: string | undefined): (authorization: string | undefined, apiKey?: string) => void {
   if (proxyApiKey === undefined) return () => {};
   const expected = digest(proxyApiKey);
-  return (authorization) => {
-    const match = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '');
-    // Comparing fixed-length digests keeps the time independent of both the key and its length.
-    if (match?.[1] === undefined || !timingSafeEqual(digest(match[1].trim()), expected)) {
-      throw new HttpError(401, 'unauthorized: send "Authorization: Bearer <PROXY_API_KEY>"', {
+  // Comparing fixed-length digests keeps the time independent of both the key and its length.
+  const matches = (key: string | undefined) => key !== undefined && key !== '' && timingSafeEqual(digest(key), expected);
+  return (authorization, apiKey) => {
+    const bearer = /^Bearer\s+(.+)$/i.exec(authorization?.trim() ?? '')?.[1]?.trim();
+    if (!matches(bearer) && !matches(apiKey?.trim())) {
+      throw new HttpError(401, 'unauthorized: send "Authorization: Bearer <PROXY_API_KEY>" (or "x-api-key: <PROXY_API_KEY>")', {
         headers: { 'WWW-Authenticate': 'Bearer' },
       });
     }

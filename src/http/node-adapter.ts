@@ -57,7 +57,7 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
         res.setHeader('Vary', 'Origin');
       }
       if (method === 'OPTIONS') return writeReply(res, method, preflight(origin));
-      if (!(path === '/' && (method === 'GET' || method === 'HEAD'))) checkAuth(req.headers.authorization);
+      if (!(path === '/' && (method === 'GET' || method === 'HEAD'))) checkAuth(req.headers.authorization, header(req, 'x-api-key'));
       const match = options.route(method, path);
       const bytes = BODY_METHODS.has(method) && match.body !== 'ignore' ? await readBody(req, options.maxBodyBytes) : undefined;
       let body: { value: unknown } | undefined;
@@ -78,7 +78,7 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
       // a request that declared no body leaves nothing behind, so its connection may be kept.
       const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
       if (!req.complete && declaredBody) res.setHeader('Connection', 'close');
-      const reply = options.errorReply(path, httpError);
+      const reply = options.errorReply(path, httpError, req.headers);
       await writeReply(res, method, { status: reply.status, headers: reply.headers, json: reply.body });
     }
   }
@@ -94,6 +94,11 @@ function preflight(origin: string | undefined): Reply {
       'Access-Control-Max-Age': '43200',
     },
   };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {

@@ -54,8 +54,14 @@ export function call(baseUrl: string, path: string, options: CallOptions = {}): 
 }
 
 /** Asserts an error body has the API's shape and returns its message. */
-export function errorMessage(shape: 'ollama' | 'openai', text: string): string {
+export function errorMessage(shape: 'ollama' | 'openai' | 'anthropic', text: string): string {
   const body = JSON.parse(text) as Record<string, any>;
+  if (shape === 'anthropic') {
+    assert.deepEqual(Object.keys(body), ['type', 'error'], `Anthropic error shape: ${text}`);
+    assert.equal(body.type, 'error');
+    assert.deepEqual(Object.keys(body.error), ['type', 'message'], `Anthropic error shape: ${text}`);
+    return body.error.message as string;
+  }
   if (shape === 'ollama') {
     assert.deepEqual(Object.keys(body), ['error'], `Ollama error shape: ${text}`);
     assert.equal(typeof body.error, 'string');

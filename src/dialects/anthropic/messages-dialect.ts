@@ -1,0 +1,34 @@
+// Anthropic's Messages API (`POST /v1/messages`) as a dialect over the routed-attempt core.
+import { randomUUID } from 'node:crypto';
+import type { ChatDialect, ChatIntent } from '../dialect.ts';
+import { estimateInputTokens } from './count-tokens.ts';
+import { fitToModel } from './fit-to-model.ts';
+import { anthropicEventStage } from './to-anthropic-events.ts';
+import { toAnthropicMessage } from './to-anthropic-message.ts';
+import { toChatRequest } from './to-chat-request.ts';
+
+export interface AnthropicIntent extends ChatIntent {
+  /** The message id (`msg_…`), shared by the stream and the one-object answer. */
+  id: string;
+  estimatedInputTokens: number;
+}
+
+/** `POST /v1/messages`: SSE when `stream` is true, one message otherwise. */
+export const anthropicMessages: ChatDialect<AnthropicIntent> = {
+  parse(body) {
+    const plan = toChatRequest(body);
+    const estimated = estimateInputTokens(plan.chat);
+    return {
+      requestedModel: plan.requestedModel,
+      stream: plan.stream,
+      needs: plan.needs,
+      droppedTools: plan.droppedServerTools,
+      id: `msg_${randomUUID().replaceAll('-', '')}`,
+      estimatedInputTokens: estimated,
+      toUpstream: (model) => ({ ...fitToModel(plan.chat, model.contextLength, estimated), model: model.id }),
+    };
+  },
+  streamContentType: 'text/event-stream; charset=utf-8',
+  encodeStream: (intent) => anthropicEventStage({ id: intent.id, model: intent.requestedModel, estimatedInputTokens: intent.estimatedInputTokens }),
+  nonStream: { from: 'parts', build: (intent, parts) => toAnthropicMessage(parts, { id: intent.id, model: intent.requestedModel }) },
+};
