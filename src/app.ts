@@ -15,6 +15,7 @@ import { createRequestListener } from './http/node-adapter.ts';
 import { createRouter, type Route } from './http/router.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
+import { upstreamFetch } from './recording/upstream-fetch.ts';
 import type { FailureStore } from './store/failure-store.ts';
 import type { StreamClock } from './streams/ollama-lines.ts';
 
@@ -44,7 +45,7 @@ export function createApp(deps: AppDeps): App {
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
     // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: upstreamFetch(deps.fetch ?? ((input, init) => fetch(input, init)), config, logger),
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
