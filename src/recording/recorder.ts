@@ -3,7 +3,7 @@
 import type { Logger } from '../logger.ts';
 import { FORMAT, recordingFileName, toRecordedChunk, type RecordedChunk, type RecordedEnd, type Recording } from './format.ts';
 import { nextSequence, writeRecording } from './recording-set.ts';
-import { redactBody, redactText } from './redact.ts';
+import { findSecrets, redactBody, redactText } from './redact.ts';
 import { requestOf } from './request-of.ts';
 
 export interface RecorderOptions {
@@ -35,12 +35,14 @@ export function createRecordingFetch(inner: typeof fetch, options: RecorderOptio
   return async (input, init) => {
     const sent = requestOf(input, init, options.baseUrl);
     const request = { ...sent, body: redactBody(sent.body, options.secrets) };
+    // A credential pasted into the prompt is cut from the answer as well, even where the model echoes it in pieces.
+    const secrets = [...options.secrets, ...findSecrets(sent.body)];
     const file = recordingFileName(seq++, request.method, request.path, request.body);
     let response: Response;
     try {
       response = await inner(input, init);
     } catch (error) {
-      save(file, { format: FORMAT, request, end: failure('refused', error, options.secrets), chunks: [] });
+      save(file, { format: FORMAT, request, end: failure('refused', error, secrets), chunks: [] });
       throw error;
     }
     const headers: Record<string, string> = {};
@@ -50,7 +52,7 @@ export function createRecordingFetch(inner: typeof fetch, options: RecorderOptio
       save(file, { ...head, end: { kind: 'complete' }, chunks: [] });
       return response;
     }
-    const body = teeBody(response.body, monotonic, (chunks, end) => save(file, { ...head, end, chunks: redactChunks(chunks, options.secrets) }));
+    const body = teeBody(response.body, monotonic, (chunks, end) => save(file, { ...head, end, chunks: redactChunks(chunks, secrets) }));
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
@@ -94,6 +96,7 @@ function failure(kind: 'refused' | 'broken', error: unknown, secrets: readonly s
 }
 
 function redactChunks(chunks: RecordedChunk[], secrets: readonly string[]): RecordedChunk[] {
-  // Response bodies are kept as they arrived; only a verbatim secret (an upstream echoing the key) is cut.
-  return chunks.map((chunk) => ('text' in chunk && secrets.some((s) => s.length >= 8 && chunk.text.includes(s)) ? { ms: chunk.ms, text: redactText(chunk.text, secrets) } : chunk));
+  // Models echo prompts, so an answer can repeat a pasted key: text chunks get the same redaction as
+  // request bodies. A key split across two network chunks is not caught (the README says so).
+  return chunks.map((chunk) => ('text' in chunk ? { ms: chunk.ms, text: redactText(chunk.text, secrets) } : chunk));
 }

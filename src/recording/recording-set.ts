@@ -1,6 +1,6 @@
 // Reading a recording folder (once, at startup) and writing one recording file.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromRecordingText, toRecordingText, type Recording } from './format.ts';
 import type { MatchMode, Named } from './match.ts';
@@ -19,7 +19,7 @@ export interface RecordingSet {
 
 /** Reads every `*.json` recording of a folder (replay.json aside); a bad file becomes a problem, not a failure. */
 export function readRecordingSet(dir: string): RecordingSet {
-  const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+  const files = readdirSync(dir).filter((file) => file.endsWith('.json') && !file.startsWith('.')).sort();
   const set: RecordingSet = { recordings: [], mode: undefined, problems: [] };
   for (const file of files) {
     const path = join(dir, file);
@@ -55,5 +55,8 @@ export function nextSequence(dir: string): number {
 
 /** Writes one recording; rejects on an I/O error (the recorder logs it). */
 export async function writeRecording(dir: string, file: string, recording: Recording): Promise<void> {
-  await writeFile(join(dir, file), toRecordingText(recording), { flag: 'wx' });
+  // Written aside, then renamed: a reader (a replay, a test, git) never sees half a file.
+  const partial = join(dir, `.${file}.partial`);
+  await writeFile(partial, toRecordingText(recording), { flag: 'wx' });
+  await rename(partial, join(dir, file));
 }

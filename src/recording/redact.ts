@@ -25,3 +25,14 @@ export function redactBody(value: unknown, secrets: readonly string[] = [], key 
   for (const [childKey, child] of Object.entries(value)) out[childKey] = redactBody(child, secrets, childKey);
   return out;
 }
+
+/** The credential-looking strings inside a JSON value, so that an answer echoing one can be cut too. */
+export function findSecrets(value: unknown, key = ''): string[] {
+  if (typeof value === 'string') {
+    if (SECRET_KEY.test(key)) return [value];
+    return [...value.matchAll(KEY_IN_TEXT)].map((m) => m[0]).concat([...value.matchAll(BEARER_IN_TEXT)].map((m) => m[0].slice((m[1] ?? '').length)));
+  }
+  if (Array.isArray(value)) return value.flatMap((item) => findSecrets(item));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([childKey, child]) => findSecrets(child, childKey));
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { attempts, KEY, recordingProxy, replayingProxy, runSession, scratch, SESSION } from './session.ts';
+import { attempts, KEY, recordingProxy, replayingProxy, runSession, scratch, SESSION, waitForFiles } from './session.ts';
 
 test('a recorded session replays identically, fallback and broken stream included', async (t) => {
   const dir = scratch(t, 'recording-');
@@ -34,9 +34,3 @@ test('a recorded session replays identically, fallback and broken stream include
   const text = files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
   assert.ok(!text.includes(KEY) && !/authorization|bearer/i.test(text), 'no key and no Authorization header in the recordings');
 });
-
-async function waitForFiles(dir: string, count: number): Promise<void> {
-  // Bounded: the writes are already queued when the last answer ends.
-  for (let i = 0; i < 200 && readdirSync(dir).length < count; i++) await new Promise((resolve) => setImmediate(resolve));
-  assert.equal(readdirSync(dir).length, count);
-}

@@ -1,6 +1,7 @@
 // The recorded session shared by the record/replay tests: one table of client requests covering every
 // client API, streamed and not, with tools, reasoning, a fallback and a broken stream.
-import { mkdtempSync, rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -74,6 +75,13 @@ function stable(value: unknown): unknown {
 /** The routing attempts a proxy logged: model, outcome and status, in order. */
 export function attempts(proxy: Proxy): string[] {
   return proxy.logs.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'attempt').map((entry) => `${entry.model} ${entry.outcome} ${entry.status ?? ''}`.trim());
+}
+
+/** Waits (bounded) until `dir` holds `count` files: recordings are written asynchronously after each exchange. */
+export async function waitForFiles(dir: string, count: number): Promise<void> {
+  const done = () => readdirSync(dir).filter((file) => file.endsWith('.json')).length;
+  for (let i = 0; i < 400 && done() < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(done(), count);
 }
 
 /** A scratch folder removed when the test ends. */
