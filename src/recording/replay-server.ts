@@ -73,7 +73,8 @@ async function serve(replay: typeof fetch, base: string, req: IncomingMessage, r
     }
     res.end();
   } catch {
-    // A recorded broken stream breaks the connection here too.
-    res.destroy();
+    // A recorded broken stream breaks the connection here too, once the chunks before the break
+    // (still corked until the next tick) have reached the socket.
+    setImmediate(() => res.destroy());
   }
 }
