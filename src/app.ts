@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): App {
     now: clock.wall,
     monotonic: clock.monotonic,
   });
-  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
+  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordDir === undefined && config.replayDir === undefined, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
   const router = createModelRouter({
     catalog,
     filter: createModelFilter(config.modelFilterPath, logger),

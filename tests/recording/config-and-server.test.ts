@@ -46,7 +46,7 @@ test('the replay server serves a recorded session to a proxy, and to the openai 
   // Another tool pointed straight at the server: the recorded model answers, whatever model it names.
   const client = new OpenAI({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
   const request = JSON.parse(JSON.stringify(live.fake.chatRequests().find((body) => body.tools !== undefined && body.stream === true)));
-  const stream = await client.chat.completions.create({ ...request, model: 'anything', stream: true });
+  const stream = await client.chat.completions.create({ ...request, model: 'anything', stream: true } as OpenAI.ChatCompletionCreateParamsStreaming);
   const names: string[] = [];
   for await (const chunk of stream) for (const call of chunk.choices[0]?.delta.tool_calls ?? []) if (call.function?.name) names.push(call.function.name);
   assert.deepEqual(names, ['get_weather']);

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { post } from '../harness.ts';
-import { KEY, recordingProxy, replayingProxy, runSession, scratch, waitForFiles, type Step } from './session.ts';
+import { generateCatalog } from '../../src/fake-openrouter/server.ts';
+import { post, startProxy } from '../harness.ts';
+import { KEY, UNREACHABLE, recordingProxy, replayingProxy, runSession, scratch, waitForFiles, type Step } from './session.ts';
 
 const STEPS: Step[] = [
   { name: 'ollama chat', path: '/api/chat', body: { model: 'llama3', stream: false, messages: [{ role: 'user', content: 'hello' }] } },
@@ -108,4 +109,15 @@ test('a recording that cannot be written is logged once and never fails or chang
   for (const step of STEPS) assert.equal((await post(`${live.url}${step.path}`, step.body)).status, 200);
   for (let i = 0; i < 400 && !live.logs.some((line) => line.includes('cannot write a recording')); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(live.logs.filter((line) => line.includes('cannot write a recording')).length, 1);
+});
+
+test('recording and replaying ignore the catalog cache: the catalog is the recorded /models, and the live cache is untouched', async (t) => {
+  const dir = await recordSet(t);
+  // A live run with another catalog leaves a fresh cache behind in its scratch folder.
+  const other = await startProxy(t, { fake: { models: generateCatalog(6, 7) } });
+  const cache = readFileSync(join(other.dir, 'free-models'), 'utf8');
+  const replay = await startProxy(t, { dir: other.dir, env: { REPLAY_DIR: dir, OPENROUTER_API_KEY: '', OPENROUTER_BASE_URL: UNREACHABLE } });
+  assert.equal((await post(`${replay.url}/api/chat`, STEPS[0]?.body)).json().message.content, 'Echo: hello');
+  assert.ok(replay.logs.some((line) => line.includes('"msg":"catalog fetched"')));
+  assert.equal(readFileSync(join(other.dir, 'free-models'), 'utf8'), cache);
 });
