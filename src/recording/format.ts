@@ -12,6 +12,12 @@ export type RecordedEnd =
   | { kind: 'broken'; message: string; code?: string }
   | { kind: 'refused'; message: string; code?: string };
 
+/**
+ * The end code of an exchange the proxy itself gave up on (its timeouts, the client leaving, enough
+ * read): the replayer turns it into a stall that only the proxy's own abort ends, as it did live.
+ */
+export const PROXY_ENDED = 'PROXY_ENDED';
+
 export interface Recording {
   format: typeof FORMAT;
   request: { method: string; path: string; body: unknown };

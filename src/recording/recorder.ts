@@ -1,7 +1,7 @@
 // The recorder: a fetch that passes every upstream exchange through unchanged and, once the body has
 // ended (or broken), writes it to its own file. Nothing is awaited on the answer's path.
 import type { Logger } from '../logger.ts';
-import { FORMAT, recordingFileName, toRecordedChunk, type RecordedChunk, type RecordedEnd, type Recording } from './format.ts';
+import { FORMAT, PROXY_ENDED, recordingFileName, toRecordedChunk, type RecordedChunk, type RecordedEnd, type Recording } from './format.ts';
 import { nextSequence, writeRecording } from './recording-set.ts';
 import { findSecrets, redactBody, redactText } from './redact.ts';
 import { requestOf } from './request-of.ts';
@@ -42,7 +42,7 @@ export function createRecordingFetch(inner: typeof fetch, options: RecorderOptio
     try {
       response = await inner(input, init);
     } catch (error) {
-      save(file, { format: FORMAT, request, end: failure('refused', error, secrets), chunks: [] });
+      save(file, { format: FORMAT, request, end: failure('refused', error, secrets, init?.signal), chunks: [] });
       throw error;
     }
     const headers: Record<string, string> = {};
@@ -52,13 +52,13 @@ export function createRecordingFetch(inner: typeof fetch, options: RecorderOptio
       save(file, { ...head, end: { kind: 'complete' }, chunks: [] });
       return response;
     }
-    const body = teeBody(response.body, monotonic, (chunks, end) => save(file, { ...head, end, chunks: redactChunks(chunks, secrets) }));
+    const body = teeBody(response.body, monotonic, init?.signal, (chunks, end) => save(file, { ...head, end, chunks: redactChunks(chunks, secrets) }));
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
 }
 
 /** A pass-through body that notes each chunk with its offset and reports once when it ends, breaks or is cancelled. */
-function teeBody(source: ReadableStream<Uint8Array>, monotonic: () => number, done: (chunks: RecordedChunk[], end: RecordedEnd) => void): ReadableStream<Uint8Array> {
+function teeBody(source: ReadableStream<Uint8Array>, monotonic: () => number, signal: AbortSignal | null | undefined, done: (chunks: RecordedChunk[], end: RecordedEnd) => void): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   const startedAt = monotonic();
   const chunks: RecordedChunk[] = [];
@@ -69,7 +69,7 @@ function teeBody(source: ReadableStream<Uint8Array>, monotonic: () => number, do
         result = await reader.read();
       } catch (error) {
         controller.error(error);
-        done(chunks, failure('broken', error, []));
+        done(chunks, failure('broken', error, [], signal));
         return;
       }
       if (result.done) {
@@ -82,16 +82,17 @@ function teeBody(source: ReadableStream<Uint8Array>, monotonic: () => number, do
     },
     async cancel(reason) {
       // The proxy stopped reading (client gone, watchdog, error body read far enough): what arrived is what the proxy saw.
-      done(chunks, { kind: 'broken', message: `cancelled by the proxy: ${reason instanceof Error ? reason.message : String(reason)}`, code: 'CANCELLED' });
+      done(chunks, { kind: 'broken', message: `cancelled by the proxy: ${reason instanceof Error ? reason.message : String(reason)}`, code: PROXY_ENDED });
       await reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
 }
 
-function failure(kind: 'refused' | 'broken', error: unknown, secrets: readonly string[]): RecordedEnd {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  const code = typeof cause?.code === 'string' ? cause.code : (error as { name?: unknown })?.name === 'AbortError' ? 'ABORTED' : undefined;
-  const message = redactText(typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error), secrets);
+function failure(kind: 'refused' | 'broken', error: unknown, secrets: readonly string[], signal: AbortSignal | null | undefined): RecordedEnd {
+  const reason = signal?.aborted ? signal.reason : error;
+  const cause = (reason as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  const code = signal?.aborted ? PROXY_ENDED : typeof cause?.code === 'string' ? cause.code : undefined;
+  const message = redactText(typeof cause?.message === 'string' ? cause.message : reason instanceof Error ? reason.message : String(reason), secrets);
   return code === undefined ? { kind, message } : { kind, message, code };
 }
 

@@ -2,7 +2,7 @@
 // routing, fallback, cooldowns and dialects run exactly as they do against a live upstream.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamError } from '../openrouter/upstream-error.ts';
-import { fromRecordedChunk, type RecordedEnd, type Recording } from './format.ts';
+import { fromRecordedChunk, PROXY_ENDED, type RecordedEnd, type Recording } from './format.ts';
 import { describeMiss, matchKey, normaliseRequest, type MatchMode, type Named } from './match.ts';
 import { requestOf } from './request-of.ts';
 
@@ -42,7 +42,10 @@ export function createReplayFetch(options: ReplayOptions): typeof fetch {
     const at = cursors.get(key) ?? 0;
     cursors.set(key, at + 1);
     const recording = list[Math.min(at, list.length - 1)] as Recording;
-    if (recording.response === undefined) throw transportError('fetch failed', recording.end);
+    if (recording.response === undefined) {
+      if (endedByProxy(recording.end)) await untilAborted(signal);
+      throw transportError('fetch failed', recording.end);
+    }
     const { status, headers } = recording.response;
     const body = NULL_BODY.has(status) ? null : replayBody(recording, options.timing, signal);
     return new Response(body, { status, headers });
@@ -57,9 +60,10 @@ function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSig
     async pull(controller) {
       const chunk = recording.chunks[next++];
       if (chunk === undefined) {
-        if (recording.end.kind === 'complete') controller.close();
-        else controller.error(transportError('terminated', recording.end));
-        return;
+        if (recording.end.kind === 'complete') return controller.close();
+        // untilAborted rejects with the proxy's own reason, which errors the body as undici would.
+        if (endedByProxy(recording.end) && signal !== undefined) await untilAborted(signal);
+        return controller.error(transportError('terminated', recording.end));
       }
       const wait = startedAt + chunk.ms - performance.now();
       try {
@@ -72,6 +76,18 @@ function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSig
       controller.enqueue(fromRecordedChunk(chunk));
     },
   }, { highWaterMark: 0 });
+}
+
+function endedByProxy(end: RecordedEnd): boolean {
+  return end.kind !== 'complete' && end.code === PROXY_ENDED;
+}
+
+// Live, the proxy gave up here (a timeout, say): wait for it to give up again, with its own reason.
+// Without a signal nothing could end the wait, so it ends at once.
+async function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined || signal.aborted) return;
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  throw signal.reason;
 }
 
 // undici's shapes: `TypeError("fetch failed")` for a refused request and `TypeError("terminated")`

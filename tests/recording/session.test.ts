@@ -34,3 +34,18 @@ test('a recorded session replays identically, fallback and broken stream include
   const text = files.map((file) => readFileSync(join(dir, file), 'utf8')).join('\n');
   assert.ok(!text.includes(KEY) && !/authorization|bearer/i.test(text), 'no key and no Authorization header in the recordings');
 });
+
+test('a timeout the proxy gave up on replays as a stall that the proxy\'s own timeout ends, then the same fallback', async (t) => {
+  const env = { FIRST_TOKEN_TIMEOUT_SECONDS: '0.2' };
+  const steps = [{ name: 'stalls, then falls back', path: '/api/chat', body: { model: 'llama3', stream: false, messages: [{ role: 'user', content: 'slow' }] }, fault: { kind: 'stall', afterChunks: 0 } as const }];
+  const dir = scratch(t, 'recording-');
+  const live = await recordingProxy(t, dir, env);
+  const recorded = await runSession(live, steps, true);
+  await waitForFiles(dir, live.fake.requests.length);
+  assert.match(attempts(live)[0] ?? '', / transient 504$/);
+  assert.ok(readdirSync(dir).some((file) => readFileSync(join(dir, file), 'utf8').includes('"code": "PROXY_ENDED"')));
+
+  const replay = await replayingProxy(t, dir, env);
+  assert.deepEqual(await runSession(replay, steps, false), recorded);
+  assert.deepEqual(attempts(replay), attempts(live));
+});
