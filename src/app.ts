@@ -18,6 +18,7 @@ import { createRequestListener } from './http/node-adapter.ts';
 import { createUrlRouter, type Route } from './http/url-router.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
+import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import type { FailureStore } from './store/failure-store.ts';
 import { createRecentModels } from './store/recent-models.ts';
@@ -48,14 +49,14 @@ export function createApp(deps: AppDeps): App {
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
     // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
-    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: upstreamFetch(deps.fetch ?? ((input, init) => fetch(input, init)), config, logger),
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     now: clock.wall,
     monotonic: clock.monotonic,
   });
-  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
+  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordDir === undefined && config.replayDir === undefined, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
   const router = createModelRouter({
     catalog,
     filter: createModelFilter(config.modelFilterPath, logger),

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -24,6 +25,11 @@ export interface Config {
   requestTimeoutMs: number;
   maxBodyBytes: number;
   shutdownGraceMs: number;
+  /** RECORD_DIR: write every upstream exchange there (see src/recording/). */
+  recordDir: string | undefined;
+  /** REPLAY_DIR: answer from the recordings there instead of the network. */
+  replayDir: string | undefined;
+  replayTiming: 'fast' | 'realtime';
   /** Warnings found while loading (deprecated variables); the caller logs them once a logger exists. */
   warnings: string[];
 }
@@ -47,12 +53,20 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
   const cwd = options.cwd ?? process.cwd();
   const warnings: string[] = [];
 
+  const recordDir = read('RECORD_DIR');
+  const replayDir = read('REPLAY_DIR');
+  if (recordDir !== undefined && replayDir !== undefined) throw new ConfigError('RECORD_DIR and REPLAY_DIR are both set: record or replay, not both');
+  if (replayDir !== undefined && !isDirectory(resolve(cwd, replayDir))) throw new ConfigError(`REPLAY_DIR=${JSON.stringify(replayDir)} is invalid: expected an existing folder of recordings`);
+  const replayTiming = (read('REPLAY_TIMING') ?? 'fast').toLowerCase();
+  if (replayTiming !== 'fast' && replayTiming !== 'realtime') throw new ConfigError(`REPLAY_TIMING=${JSON.stringify(read('REPLAY_TIMING'))} is invalid: expected fast or realtime`);
+
   let apiKey = read('OPENROUTER_API_KEY');
   if (apiKey === undefined && read('OPENAI_API_KEY') !== undefined) {
     apiKey = read('OPENAI_API_KEY');
     warnings.push('OPENAI_API_KEY is deprecated for this proxy; set OPENROUTER_API_KEY instead');
   }
-  if (apiKey === undefined && options.requireApiKey !== false) {
+  // A replay never reaches the network, so it needs no key.
+  if (apiKey === undefined && options.requireApiKey !== false && replayDir === undefined) {
     throw new ConfigError(
       'OPENROUTER_API_KEY is not set. Get a key at https://openrouter.ai/settings/keys, or run `npm run demo` to try the proxy offline.',
     );
@@ -118,6 +132,17 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     requestTimeoutMs: number('REQUEST_TIMEOUT_SECONDS', 600, 0.001, 24 * 3600) * 1000,
     maxBodyBytes: number('MAX_BODY_MB', 50, 0.001, 1024) * 1024 * 1024,
     shutdownGraceMs: number('SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
+    recordDir: recordDir === undefined ? undefined : resolve(cwd, recordDir),
+    replayDir: replayDir === undefined ? undefined : resolve(cwd, replayDir),
+    replayTiming,
     warnings,
   };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -9,6 +9,8 @@ export interface CatalogLoaderOptions {
   client: Pick<OpenRouterClient, 'listModels'>;
   /** The original proxy's cache: one free model id per line. The full metadata lives beside it in `<path>.json`. */
   cachePath: string;
+  /** False while recording or replaying: `/models` is always fetched (so it is in the set) and the live cache is left alone. */
+  useCache?: boolean;
   ttlMs: number;
   now: () => number;
   logger: Logger;
@@ -73,7 +75,7 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
       const next = buildCatalog(models, fetchedAt, 'network');
       use(next);
       const freeIdsByPriority = next.models.filter((model) => model.free).map((model) => model.id);
-      writeCache(options.cachePath, freeIdsByPriority, models, fetchedAt, logger);
+      if (options.useCache !== false) writeCache(options.cachePath, freeIdsByPriority, models, fetchedAt, logger);
       logger.info('catalog fetched', { models: models.length, free: models.filter(isFreeModel).length });
       lastError = undefined;
       retryDelay = RETRY_MIN_MS;
@@ -94,7 +96,7 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
     return inFlight;
   }
 
-  const cached = readCache(options.cachePath, logger);
+  const cached = options.useCache === false ? undefined : readCache(options.cachePath, logger);
   if (cached !== undefined) {
     use(buildCatalog(cached.models, cached.fetchedAt, 'cache'));
     // A cache written by a clock ahead of ours counts as brand new, not as fresher than that.

@@ -1,0 +1,99 @@
+// The replayer: a fetch that answers from a recording set with real Responses, so the proxy's client,
+// routing, fallback, cooldowns and dialects run exactly as they do against a live upstream.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UpstreamError } from '../errors.ts';
+import { fromRecordedChunk, PROXY_ENDED, type RecordedEnd, type Recording } from './format.ts';
+import { describeMiss, matchKey, normaliseRequest, type MatchMode, type Named } from './match.ts';
+import { requestOf } from './request-of.ts';
+
+export type ReplayTiming = 'fast' | 'realtime';
+
+export interface ReplayOptions {
+  recordings: readonly Named[];
+  mode: MatchMode;
+  /** The configured upstream base URL; requests are matched on the path after it. */
+  baseUrl: string;
+  timing: ReplayTiming;
+}
+
+// Statuses whose Response may not have a body.
+const NULL_BODY = new Set([101, 204, 205, 304]);
+
+/**
+ * Builds the replaying fetch. Several recordings of the same request are served in recorded order;
+ * after the last one, the last is repeated (a catalog refresh or a retried turn gets the final answer).
+ * A miss rejects with a 404 UpstreamError classed `fatal`: no fallback, no cooldown.
+ */
+export function createReplayFetch(options: ReplayOptions): typeof fetch {
+  const byKey = new Map<string, Recording[]>();
+  for (const { recording } of options.recordings) {
+    const key = matchKey(normaliseRequest(recording.request, options.mode));
+    byKey.set(key, [...(byKey.get(key) ?? []), recording]);
+  }
+  const cursors = new Map<string, number>();
+
+  return async (input, init) => {
+    const signal = init?.signal ?? undefined;
+    signal?.throwIfAborted();
+    const request = requestOf(input, init, options.baseUrl);
+    const key = matchKey(normaliseRequest(request, options.mode));
+    const list = byKey.get(key);
+    if (list === undefined) throw new UpstreamError(404, `replay: ${describeMiss(request, options.recordings, options.mode)}`, 'fatal');
+    const at = cursors.get(key) ?? 0;
+    cursors.set(key, at + 1);
+    const recording = list[Math.min(at, list.length - 1)] as Recording;
+    if (recording.response === undefined) {
+      if (endedByProxy(recording.end)) await untilAborted(signal);
+      throw transportError('fetch failed', recording.end);
+    }
+    const { status, headers } = recording.response;
+    const body = NULL_BODY.has(status) ? null : replayBody(recording, options.timing, signal);
+    return new Response(body, { status, headers });
+  };
+}
+
+/** A body that streams the recorded chunks, one per read, then ends as the recording did. */
+function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+  const startedAt = performance.now();
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = recording.chunks[next++];
+      if (chunk === undefined) {
+        if (recording.end.kind === 'complete') return controller.close();
+        // untilAborted rejects with the proxy's own reason, which errors the body as undici would.
+        if (endedByProxy(recording.end) && signal !== undefined) await untilAborted(signal);
+        return controller.error(transportError('terminated', recording.end));
+      }
+      const wait = startedAt + chunk.ms - performance.now();
+      try {
+        if (timing === 'realtime' && wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
+        signal?.throwIfAborted();
+      } catch {
+        controller.error(signal?.reason);
+        return;
+      }
+      controller.enqueue(fromRecordedChunk(chunk));
+    },
+  }, { highWaterMark: 0 });
+}
+
+function endedByProxy(end: RecordedEnd): boolean {
+  return end.kind !== 'complete' && end.code === PROXY_ENDED;
+}
+
+// Live, the proxy gave up here (a timeout, say): wait for it to give up again, with its own reason.
+// Without a signal nothing could end the wait, so it ends at once.
+async function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined || signal.aborted) return;
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  throw signal.reason;
+}
+
+// undici's shapes: `TypeError("fetch failed")` for a refused request and `TypeError("terminated")`
+// for a broken body, each with the socket error (and its code) as the cause.
+function transportError(message: string, end: RecordedEnd): TypeError {
+  const detail = end.kind === 'complete' ? 'recording ended' : end.message;
+  const cause = Object.assign(new Error(detail), end.kind !== 'complete' && end.code !== undefined ? { code: end.code } : {});
+  return new TypeError(message, { cause });
+}

@@ -1,0 +1,88 @@
+// The pure parts of recording: the file format, file names, redaction, normalising and miss messages.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fromRecordedChunk, fromRecordingText, recordingFileName, toRecordedChunk, toRecordingText, type Recording } from '../../src/recording/format.ts';
+import { describeMiss, differences, matchKey, normaliseRequest } from '../../src/recording/match.ts';
+import { findSecrets, redactBody, redactText } from '../../src/recording/redact.ts';
+
+const SAMPLE: Recording = {
+  format: 'ollama-openrouter-proxy/recording@1',
+  request: { method: 'POST', path: '/chat/completions', body: { model: 'qwen/qwen3-coder:free', messages: [{ role: 'user', content: 'a "chunks": [] b' }] } },
+  response: { status: 200, headers: { 'content-type': 'text/event-stream' } },
+  end: { kind: 'complete' },
+  chunks: [{ ms: 0, text: ': OPENROUTER PROCESSING\n\n' }, { ms: 12, base64: 'AAE=' }],
+};
+
+test('a recording round-trips, one chunk per line, even when a body contains the chunks marker', () => {
+  const text = toRecordingText(SAMPLE);
+  assert.deepEqual(fromRecordingText(text), SAMPLE);
+  assert.ok(text.includes('\n    {"ms":0,"text":": OPENROUTER PROCESSING\\n\\n"},\n    {"ms":12,"base64":"AAE="}\n  ]\n}\n'));
+  assert.deepEqual(fromRecordingText(toRecordingText({ ...SAMPLE, chunks: [] })).chunks, []);
+});
+
+test('a chunk that splits a multibyte character is kept byte for byte as base64', () => {
+  const bytes = new TextEncoder().encode('añb');
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const parts = [bytes.slice(0, cut), bytes.slice(cut)].map((part) => fromRecordedChunk(toRecordedChunk(0, part)));
+    assert.equal(new TextDecoder().decode(Buffer.concat(parts)), 'añb', `cut at ${cut}`);
+  }
+  assert.deepEqual(toRecordedChunk(3, bytes.slice(0, 2)), { ms: 3, base64: 'YcM=' });
+});
+
+test('invalid recordings say what is wrong', () => {
+  const good = JSON.parse(toRecordingText(SAMPLE)) as Record<string, unknown>;
+  const CASES: Array<[string, RegExp]> = [
+    ['{', /not valid JSON/],
+    ['[]', /"format" must be/],
+    [JSON.stringify({ ...good, format: 'x' }), /"format" must be/],
+    [JSON.stringify({ ...good, request: { method: 'POST', path: 'chat' } }), /"path" starting with/],
+    [JSON.stringify({ ...good, end: { kind: 'done' } }), /"end.kind" must be/],
+    [JSON.stringify({ ...good, response: undefined }), /"response" is missing/],
+    [JSON.stringify({ ...good, response: { status: '200', headers: {} } }), /integer "status"/],
+    [JSON.stringify({ ...good, chunks: [{ ms: -1, text: '' }] }), /chunk 0 needs/],
+    [JSON.stringify({ ...good, chunks: [{ ms: 1 }] }), /chunk 0 needs/],
+  ];
+  for (const [text, expected] of CASES) assert.throws(() => fromRecordingText(text), expected, text);
+});
+
+test('file names sort in time order and say what the exchange was', () => {
+  const CASES: Array<[number, string, string, unknown, string]> = [
+    [7, 'POST', '/chat/completions', { model: 'qwen/qwen3-coder:free' }, '0007-chat-qwen3-coder-free.json'],
+    [1, 'GET', '/models?output_modalities=all', null, '0001-models.json'],
+    [12, 'POST', '/embeddings', { model: 'nvidia/embed-v1:free' }, '0012-embeddings-embed-v1-free.json'],
+    [3, 'GET', '/key', null, '0003-key.json'],
+    [4, 'GET', '/', null, '0004-get.json'],
+  ];
+  for (const [seq, method, path, body, expected] of CASES) assert.equal(recordingFileName(seq, method, path, body), expected);
+});
+
+test('redaction removes keys and bearer tokens and keeps everything else', () => {
+  const CASES: Array<[string, string]> = [
+    ['key sk-or-v1-0123456789abcdef0123 here', 'key [redacted] here'],
+    ['Authorization: Bearer eyJhbGciOi.x-y_z', 'Authorization: Bearer [redacted]'],
+    ['sk-ant-api03-AAAAAAAAAAAAAAAAAAAA', '[redacted]'],
+    ['task-list and sk-short stay', 'task-list and sk-short stay'],
+    ['the secret hunter2x is listed', 'the secret [redacted] is listed'],
+  ];
+  for (const [input, expected] of CASES) assert.equal(redactText(input, ['hunter2x']), expected, input);
+  assert.deepEqual(redactBody({ api_key: 'abc', messages: [{ content: 'Bearer 0123456789' }], n: 1 }), { api_key: '[redacted]', messages: [{ content: 'Bearer [redacted]' }], n: 1 });
+  assert.deepEqual(findSecrets({ apiKey: 'abc', text: 'Bearer tok.en-12345 and sk-or-v1-0123456789abcdef' }), ['abc', 'sk-or-v1-0123456789abcdef', 'tok.en-12345']);
+});
+
+test('normalising ignores key order, and the model only in free mode', () => {
+  const a = { method: 'post', path: '/chat/completions', body: { model: 'a', messages: [{ role: 'user', content: 'x' }], stream: true } };
+  const b = { method: 'POST', path: '/chat/completions', body: { stream: true, messages: [{ content: 'x', role: 'user' }], model: 'b', models: ['c'] } };
+  assert.equal(matchKey(normaliseRequest(a, 'free')), matchKey(normaliseRequest(b, 'free')));
+  assert.notEqual(matchKey(normaliseRequest(a, 'strict')), matchKey(normaliseRequest(b, 'strict')));
+  assert.deepEqual(differences({ a: [1, 2], b: 'x' }, { a: [1, 3], c: true }), ['a[1]: recorded 2, got 3', 'b: recorded "x", got nothing', 'c: recorded nothing, got true']);
+});
+
+test('a miss names the closest recording with the same route', () => {
+  const recordings = [
+    { file: '0002-chat-a.json', recording: { ...SAMPLE, request: { ...SAMPLE.request, body: { messages: [{ role: 'user', content: 'x' }], temperature: 1 } } } },
+    { file: '0003-chat-b.json', recording: { ...SAMPLE, request: { ...SAMPLE.request, body: { messages: [{ role: 'user', content: 'y' }] } } } },
+  ];
+  const request = { method: 'POST', path: '/chat/completions', body: { messages: [{ role: 'user', content: 'z' }] } };
+  assert.equal(describeMiss(request, recordings, 'free'), 'no recording matches POST /chat/completions; the closest recording is 0003-chat-b.json, which differs at messages[0].content: recorded "y", got "z"');
+  assert.match(describeMiss({ method: 'POST', path: '/embeddings', body: {} }, recordings, 'free'), /no recording has that method and path/);
+});
