@@ -10,6 +10,7 @@ import { handleOllamaChat, handleOllamaGenerate } from './handlers/ollama-chat.t
 import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/ollama-models.ts';
 import { handleOpenAIChat, handleOpenAICompletions, handleOpenAIModel, handleOpenAIModels } from './handlers/openai.ts';
 import { createRecentModels } from './handlers/recent-models.ts';
+import { handleResponses } from './handlers/responses.ts';
 import { isLoopbackAddress } from './http/guards.ts';
 import { createRequestListener } from './http/node-adapter.ts';
 import { createRouter, type Route } from './http/router.ts';
@@ -102,5 +103,6 @@ function routes(context: HandlerContext): Route[] {
     { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },
     { methods: POST, path: '/v1/completions', handler: (request) => handleOpenAICompletions(context, request) },
     { methods: POST, path: '/v1/embeddings', handler: (request) => handleOpenAIEmbeddings(context, request) },
+    { methods: POST, path: '/v1/responses', handler: (request) => handleResponses(context, request) },
   ];
 }
