@@ -32,7 +32,7 @@ describe('openai SDK: responses', () => {
     assert.equal(message?.type, 'message');
     assert.match(message.id, /^msg_/);
     assert.deepEqual(response.usage && [response.usage.input_tokens, response.usage.output_tokens, response.usage.total_tokens], [4, 3, 7]);
-    assert.equal(response.store, false);
+    assert.equal((response as unknown as { store: boolean }).store, false);
     const upstream = lastUpstreamChat(proxy);
     assert.deepEqual(upstream.messages, [{ role: 'system', content: 'be brief' }, { role: 'user', content: 'abc def' }]);
     assert.deepEqual([upstream.temperature, upstream.top_p, upstream.max_tokens], [0.2, 0.9, 50]);
