@@ -29,5 +29,5 @@ export async function handleResponses(context: HandlerContext, request: ParsedRe
 }
 
 function toResponseContext(context: HandlerContext, converted: ResponsesChatRequest, model: CatalogModel): ResponseContext {
-  return { id: newId('resp'), model: model.id, createdAt: Math.floor(context.clock.wall() / 1000), echo: converted.echo, customTools: converted.customTools, newId };
+  return { id: newId('resp'), model: model.id, createdAt: Math.floor(context.clock.wall() / 1000), echo: converted.echo, toolTargets: converted.toolTargets, newId };
 }

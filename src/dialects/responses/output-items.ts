@@ -19,23 +19,29 @@ export function reasoningItem(id: string, text: string | undefined): OutputItem 
 }
 
 /**
- * A tool call item: `function_call`, or `custom_tool_call` for a freeform tool. Upstream a custom tool
- * is a function taking `{"input": string}`, so its raw input is unwrapped from the arguments here.
+ * A tool call item: `function_call`, or `custom_tool_call` for a freeform tool, under the client's
+ * own name and namespace. Upstream a custom tool is a function taking `{"input": string}`, so its raw
+ * input is unwrapped from the arguments here. A name the client never declared passes as it is.
  */
 export function toolCallItem(
   context: ResponseContext,
   call: { id: string; callId: string; name: string; arguments: string },
   status: 'in_progress' | 'completed',
 ): OutputItem {
-  if (!context.customTools.has(call.name)) {
-    return { type: 'function_call', id: call.id, status, call_id: call.callId, name: call.name, arguments: call.arguments };
-  }
-  return { type: 'custom_tool_call', id: call.id, status, call_id: call.callId, name: call.name, input: status === 'completed' ? customInput(call.arguments) : '' };
+  const target = context.toolTargets.get(call.name);
+  const named = { id: call.id, status, call_id: call.callId, name: target?.name ?? call.name, ...(target?.namespace !== undefined ? { namespace: target.namespace } : {}) };
+  if (target?.kind !== 'custom') return { type: 'function_call', ...named, arguments: call.arguments };
+  return { type: 'custom_tool_call', ...named, input: status === 'completed' ? customInput(call.arguments) : '' };
+}
+
+/** True when an upstream tool call stands for a freeform tool, whose input cannot be streamed as it arrives. */
+export function isCustomTool(context: ResponseContext, upstreamName: string): boolean {
+  return context.toolTargets.get(upstreamName)?.kind === 'custom';
 }
 
 /** The item-id prefix for a tool call to `name`. */
 export function toolCallIdPrefix(context: ResponseContext, name: string): string {
-  return context.customTools.has(name) ? 'ctc' : 'fc';
+  return isCustomTool(context, name) ? 'ctc' : 'fc';
 }
 
 // A model that ignored the wrapper (and wrote the raw input, or other JSON) still gets its text through.

@@ -1,6 +1,7 @@
 import { isPlainObject } from '../../convert/field-validators.ts';
 import { HttpError } from '../../http/errors.ts';
 import type { ChatContentPart, ChatMessage } from '../../openrouter/types.ts';
+import { toUpstreamToolName } from './to-chat-tools.ts';
 
 const STATELESS = 'this server is stateless; send the whole input';
 const ROLES: Record<string, ChatMessage['role']> = { user: 'user', assistant: 'assistant', system: 'system', developer: 'system' };
@@ -73,8 +74,9 @@ function assistant(builder: Builder, content: string | null, merge: boolean): Ch
   return message;
 }
 
-function addToolCall(builder: Builder, item: Record<string, unknown>, where: string, name: string, args: string) {
+function addToolCall(builder: Builder, item: Record<string, unknown>, where: string, toolName: string, args: string) {
   const id = text(item.call_id ?? item.id, `${where}.call_id`);
+  const name = toUpstreamToolName(toolName, typeof item.namespace === 'string' ? item.namespace : undefined);
   const message = assistant(builder, null, true);
   (message.tool_calls ??= []).push({ id, type: 'function', function: { name, arguments: args } });
 }

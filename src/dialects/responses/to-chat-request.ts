@@ -4,7 +4,7 @@ import { HttpError } from '../../http/errors.ts';
 import type { ChatRequest, ReasoningConfig, ResponseFormat } from '../../openrouter/types.ts';
 import { toChatMessages } from './to-chat-messages.ts';
 import { toChatToolChoice, toChatTools } from './to-chat-tools.ts';
-import type { ResponseEcho, ResponsesTextFormat } from './types.ts';
+import type { ResponseEcho, ResponsesTextFormat, ToolTarget } from './types.ts';
 
 /** A validated /v1/responses request, as the chat request the router sends upstream. */
 export interface ResponsesChatRequest {
@@ -17,7 +17,7 @@ export interface ResponsesChatRequest {
   droppedTools: string[];
   /** Input item types for OpenAI's hosted tools that were left out. */
   skippedItems: string[];
-  customTools: Set<string>;
+  toolTargets: Map<string, ToolTarget>;
   echo: ResponseEcho;
 }
 
@@ -128,7 +128,7 @@ export function toChatRequest(body: unknown): ResponsesChatRequest {
     },
     droppedTools: tools.droppedTools,
     skippedItems,
-    customTools: tools.customTools,
+    toolTargets: tools.targets,
     echo: {
       instructions: instructions ?? null,
       tools: Array.isArray(request.tools) ? request.tools : [],

@@ -2,7 +2,7 @@ import type { ChatChunk, ToolCallDelta, Usage } from '../../openrouter/types.ts'
 import type { ChatPart } from '../../streams/chat-parts.ts';
 import type { Sink, Stage } from '../../streams/stage.ts';
 import { toResponseError } from './errors.ts';
-import { messageItem, outputText, reasoningItem, responseObject, toFinalStatus, toolCallIdPrefix, toolCallItem, toResponsesUsage } from './output-items.ts';
+import { isCustomTool, messageItem, outputText, reasoningItem, responseObject, toFinalStatus, toolCallIdPrefix, toolCallItem, toResponsesUsage } from './output-items.ts';
 import type { OutputItem, ResponseContext } from './types.ts';
 
 interface OpenText {
@@ -107,7 +107,7 @@ export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[
     if (fragment === '') return;
     call.arguments += fragment;
     // A custom tool's raw input is wrapped in JSON upstream, so it cannot be streamed as it arrives.
-    if (!context.customTools.has(call.name)) emit('response.function_call_arguments.delta', { item_id: call.id, output_index: call.index, delta: fragment });
+    if (!isCustomTool(context, call.name)) emit('response.function_call_arguments.delta', { item_id: call.id, output_index: call.index, delta: fragment });
   };
 
   const closeCalls = () => {

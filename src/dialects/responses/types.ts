@@ -30,10 +30,17 @@ export interface ResponseContext {
   /** Seconds since the epoch. */
   createdAt: number;
   echo: ResponseEcho;
-  /** Names of `custom` (freeform) tools: their calls go back as `custom_tool_call` items. */
-  customTools: ReadonlySet<string>;
+  /** The client's tool behind each upstream function name (custom tools go back as `custom_tool_call`). */
+  toolTargets: ReadonlyMap<string, ToolTarget>;
   /** Makes an id with the given prefix (`msg`, `fc`, `rs`, `ctc`); injected so tests are deterministic. */
   newId: (prefix: string) => string;
+}
+
+/** A client tool as declared: a function or freeform (`custom`) tool, maybe inside a namespace. */
+export interface ToolTarget {
+  kind: 'function' | 'custom';
+  name: string;
+  namespace?: string;
 }
 
 export interface OutputText {
@@ -50,8 +57,8 @@ export interface SummaryText {
 export type OutputItem =
   | { type: 'message'; id: string; status: 'in_progress' | 'completed'; role: 'assistant'; content: OutputText[] }
   | { type: 'reasoning'; id: string; summary: SummaryText[] }
-  | { type: 'function_call'; id: string; status: 'in_progress' | 'completed'; call_id: string; name: string; arguments: string }
-  | { type: 'custom_tool_call'; id: string; status: 'in_progress' | 'completed'; call_id: string; name: string; input: string };
+  | { type: 'function_call'; id: string; status: 'in_progress' | 'completed'; call_id: string; name: string; namespace?: string; arguments: string }
+  | { type: 'custom_tool_call'; id: string; status: 'in_progress' | 'completed'; call_id: string; name: string; namespace?: string; input: string };
 
 export interface ResponsesUsage {
   input_tokens: number;
