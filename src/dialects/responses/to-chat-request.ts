@@ -89,6 +89,21 @@ function checkBody(body: unknown): Record<string, unknown> & { model: string } {
   return body as Record<string, unknown> & { model: string };
 }
 
+function toEcho(request: Record<string, unknown>, fields: Pick<ResponseEcho, 'instructions' | 'temperature' | 'top_p' | 'max_output_tokens'> & { parallel: boolean | undefined; reasoning: { effort?: string; summary?: string } | undefined; format: ResponsesTextFormat }): ResponseEcho {
+  const { parallel, reasoning, format, ...numbers } = fields;
+  return {
+    ...numbers,
+    tools: Array.isArray(request.tools) ? request.tools : [],
+    tool_choice: request.tool_choice ?? 'auto',
+    parallel_tool_calls: parallel ?? true,
+    reasoning: reasoning === undefined ? null : { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
+    text: { format },
+    metadata: isPlainObject(request.metadata) ? request.metadata : {},
+    // Nothing is kept, whatever the client asked for.
+    store: false,
+  };
+}
+
 /**
  * Validates a /v1/responses body (a 400 names the bad field) and converts it to the chat request sent
  * upstream. `store`, `include`, `prompt_cache_key`, `metadata`, `user` and `text.verbosity` are
@@ -116,32 +131,15 @@ export function toChatRequest(body: unknown): ResponsesChatRequest {
     temperature,
     top_p: topP,
   }).filter(([, value]) => value !== undefined)) as ResponsesChatRequest['chat'];
+  const vision = messages.some((message) => Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url'));
   return {
     requestedModel: request.model,
     stream: request.stream === true,
     chat,
-    needs: {
-      kind: 'chat',
-      tools: hasTools,
-      vision: messages.some((message) => Array.isArray(message.content) && message.content.some((part) => part.type === 'image_url')),
-      thinking: reasoning !== undefined && reasoning.effort !== 'none',
-    },
+    needs: { kind: 'chat', tools: hasTools, vision, thinking: reasoning !== undefined && reasoning.effort !== 'none' },
     droppedTools: tools.droppedTools,
     skippedItems,
     toolTargets: tools.targets,
-    echo: {
-      instructions: instructions ?? null,
-      tools: Array.isArray(request.tools) ? request.tools : [],
-      tool_choice: request.tool_choice ?? 'auto',
-      parallel_tool_calls: parallel ?? true,
-      temperature: temperature ?? null,
-      top_p: topP ?? null,
-      max_output_tokens: maxTokens ?? null,
-      reasoning: reasoning === undefined ? null : { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
-      text: { format },
-      metadata: isPlainObject(request.metadata) ? request.metadata : {},
-      // Nothing is kept, whatever the client asked for.
-      store: false,
-    },
+    echo: toEcho(request, { instructions: instructions ?? null, temperature: temperature ?? null, top_p: topP ?? null, max_output_tokens: maxTokens ?? null, parallel, reasoning, format }),
   };
 }
