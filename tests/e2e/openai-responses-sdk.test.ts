@@ -128,6 +128,14 @@ describe('openai SDK: responses', () => {
     assert.ok(ps.models.some((model) => model.name === 'gemini-2.0-flash-exp:free'));
   });
 
+  test('non-stream: a failure anywhere in the first model\'s answer falls back, since nothing was sent yet', async (t) => {
+    const { proxy, openai } = await client(t);
+    proxy.fake.script('google/gemini-2.0-flash-exp:free', { kind: 'error-chunk', afterChunks: 2, code: 502, message: 'provider fell over' });
+    const { data, response } = await openai.responses.create({ model: 'gemini-2.0-flash-exp:free', input: 'a b c d' }).withResponse();
+    assert.equal(data.output_text, 'Echo: a b c d');
+    assert.equal(response.headers.get('x-proxy-model'), 'openrouter/quasar-alpha');
+  });
+
   test('a failure after the stream started is response.failed with the error', async (t) => {
     const { proxy, openai } = await client(t);
     proxy.fake.script('google/gemini-2.0-flash-exp:free', { kind: 'error-chunk', afterChunks: 2, code: 502, message: 'provider fell over' });
