@@ -2,7 +2,7 @@
 import { buildCatalog } from '../src/catalog/catalog.ts';
 import type { CatalogLoader } from '../src/catalog/catalog-loader.ts';
 import { createModelFilter } from '../src/catalog/model-filter.ts';
-import { createRouter } from '../src/catalog/routing.ts';
+import { createModelRouter } from '../src/routing/model-router.ts';
 import { generateCatalog } from '../src/fake-openrouter/server.ts';
 import { silentLogger } from '../src/logger.ts';
 import { openFailureStore } from '../src/store/failure-store.ts';
@@ -17,7 +17,7 @@ export function measureRouting(models: number, cooling: number, iterations: numb
   const free = catalog.models.filter((model) => model.free);
   const coolingModels = catalog.models.slice(0, cooling);
   for (const model of coolingModels) store.recordFailure(model.id, 'general', now, () => now + 3_600_000);
-  const router = createRouter({
+  const router = createModelRouter({
     catalog: loader, filter: createModelFilter(filterPath, silentLogger), store, freeMode: true, toolUseOnly: false,
     failureCooldownMs: 300_000, rateLimitCooldownMs: 60_000, now: Date.now, logger: silentLogger,
   });

@@ -1,41 +1,44 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCatalogLoader, type CatalogLoader } from './catalog/catalog-loader.ts';
 import { createModelFilter } from './catalog/model-filter.ts';
-import { createRouter as createModelRouter, type Router } from './catalog/routing.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { createChatCore } from './core/routed-chat.ts';
+import { errorReplyForPath } from './dialects/error-replies.ts';
 import type { HandlerContext } from './handlers/context.ts';
 import { handleOllamaEmbed, handleOllamaEmbeddings, handleOpenAIEmbeddings } from './handlers/embeddings.ts';
 import { handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
-import { handleOllamaChat, handleOllamaGenerate } from './handlers/ollama-chat.ts';
-import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/ollama-models.ts';
+import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/models.ts';
+import { handleOllamaChat, handleOllamaGenerate } from './handlers/ollama.ts';
 import { handleOpenAIChat, handleOpenAICompletions, handleOpenAIModel, handleOpenAIModels } from './handlers/openai.ts';
-import { createRecentModels } from './handlers/recent-models.ts';
 import { handleResponses } from './handlers/responses.ts';
+import type { ErrorReplier } from './http/errors.ts';
 import { isLoopbackAddress } from './http/guards.ts';
 import { createRequestListener } from './http/node-adapter.ts';
-import { createRouter, type Route } from './http/router.ts';
+import { createUrlRouter, type Route } from './http/url-router.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
+import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import type { FailureStore } from './store/failure-store.ts';
-import type { StreamClock } from './streams/ollama-lines.ts';
+import { createRecentModels } from './store/recent-models.ts';
 
 export interface AppDeps {
   config: Config;
   store: FailureStore;
   logger: Logger;
   fetch?: typeof fetch;
-  clock?: StreamClock;
+  clock?: Clock;
 }
 
 export interface App {
   listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Spells an error in the API of a path (for requests node itself gives up on). */
+  errorReply: ErrorReplier;
   catalog: CatalogLoader;
-  router: Router;
+  router: ModelRouter;
   /** Stops background work (catalog refresh timers). The store belongs to the caller. */
   close(): void;
 }
-
-const systemClock: StreamClock = { monotonic: () => performance.now(), wall: () => Date.now() };
 
 /** Builds the whole proxy from its dependencies; nothing here reads the environment or keeps global state. */
 export function createApp(deps: AppDeps): App {
@@ -64,16 +67,18 @@ export function createApp(deps: AppDeps): App {
     now: clock.wall,
     logger,
   });
-  const context: HandlerContext = { config, client, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall) };
+  const core = createChatCore({ router, client, clock, logger });
+  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall) };
   const listener = createRequestListener({
-    route: createRouter(routes(context)),
+    route: createUrlRouter(routes(context)),
     logger,
     maxBodyBytes: config.maxBodyBytes,
     proxyApiKey: config.proxyApiKey,
     corsOrigins: config.corsOrigins,
     checkHost: isLoopbackAddress(config.host),
+    errorReply: errorReplyForPath,
   });
-  return { listener, catalog, router, close: () => catalog.close() };
+  return { listener, errorReply: errorReplyForPath, catalog, router, close: () => catalog.close() };
 }
 
 function routes(context: HandlerContext): Route[] {

@@ -25,5 +25,5 @@ if (!runtimeIsSupported(process.version)) {
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
 
-const { runServer } = await import('./server.ts');
+const { runServer } = await import('./lifecycle.ts');
 await runServer(process.argv.slice(2), process.env);

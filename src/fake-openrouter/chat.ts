@@ -1,12 +1,12 @@
 // POST /chat/completions: auth, scripted faults, OpenRouter's routing errors, then the reply.
 import { isEmbeddingModel, isRouter } from './catalog.ts';
-import { applyEarlyFault, findModel, rejectUnauthenticated, sendError } from './context.ts';
+import { applyEarlyFault, findModel, rejectOverFreeLimit, rejectUnauthenticated, sendError } from './context.ts';
 import type { HandlerContext } from './context.ts';
 import { errorReply, TOOL_USE_MESSAGE } from './errors.ts';
 import type { ErrorReply } from './errors.ts';
 import { sendCompletion } from './nonstream.ts';
 import { planReply } from './replies.ts';
-import { hasImageParts, parseChatRequest, requestedModelId, requestTools } from './request.ts';
+import { hasImageParts, lastUserText, parseChatRequest, requestedModelId, requestTools } from './request.ts';
 import type { ChatRequest } from './request.ts';
 import { sendStream } from './stream.ts';
 import { buildUsage, createFrame } from './wire.ts';
@@ -45,9 +45,10 @@ export async function handleChat(ctx: HandlerContext): Promise<void> {
   if (typeof request === 'string') return sendError(sink, errorReply(400, request));
   const modelId = requestedModelId(request);
   const fault = state.faults.take(modelId);
-  if (await applyEarlyFault(ctx, fault, modelId, findModel(state.models, modelId))) return;
+  if (await applyEarlyFault(ctx, fault, modelId, findModel(state.models, modelId), lastUserText(request.messages))) return;
   const served = routeChat(request, state.models, modelId);
   if ('status' in served) return sendError(sink, served);
+  if (rejectOverFreeLimit(ctx, modelId)) return;
   const plan = planReply(request, served, () => `call_${state.ids.next(24)}`);
   const frame = createFrame(served, state.ids, Date.now());
   const usage = buildUsage(plan, served);

@@ -4,9 +4,13 @@ import { errorReply } from './errors.ts';
 import type { ErrorReply } from './errors.ts';
 import { createFaultQueue, preResponseReply } from './faults.ts';
 import type { FaultQueue } from './faults.ts';
+import { createFreeLimiter } from './free-limits.ts';
+import type { FreeLimiter } from './free-limits.ts';
+import { createOutageSwitch } from './outage.ts';
+import type { OutageSwitch } from './outage.ts';
 import { createIdSource } from './wire.ts';
 import type { IdSource } from './wire.ts';
-import type { Fault, FakeModel, Sink } from './types.ts';
+import type { Fault, FakeModel, FreeLimits, KeyOptions, Sink } from './types.ts';
 
 export interface FakeState {
   models: FakeModel[];
@@ -18,14 +22,23 @@ export interface FakeState {
   activeStreams: number;
   // Credits spent so far, reported by GET /key.
   usageUsd: number;
+  // The account GET /key describes.
+  key: KeyOptions;
+  outage: OutageSwitch;
+  freeLimits: FreeLimits | undefined;
+  freeLimiter: FreeLimiter;
 }
 
 /** Fresh state for a new fake (or after reset()). */
-export function createState(models: FakeModel[], keepAliveComments: number): FakeState {
-  return {
+export function createState(
+  models: FakeModel[], keepAliveComments: number, key: KeyOptions = {}, freeLimits?: FreeLimits,
+): FakeState {
+  const state: FakeState = {
     models, faults: createFaultQueue(), ids: createIdSource(), keepAliveComments,
-    streamCount: 0, activeStreams: 0, usageUsd: 0,
+    streamCount: 0, activeStreams: 0, usageUsd: 0, key, outage: createOutageSwitch(),
+    freeLimits, freeLimiter: createFreeLimiter(() => state.freeLimits),
   };
+  return state;
 }
 
 export interface HandlerContext {
@@ -63,14 +76,25 @@ export function rejectUnauthenticated(ctx: HandlerContext): boolean {
 }
 
 /** Applies the faults that act before the response starts (delay, early reset, error replies); true when the request is done. */
-export async function applyEarlyFault(ctx: HandlerContext, fault: Fault | undefined, modelId: string, model: FakeModel | undefined): Promise<boolean> {
+export async function applyEarlyFault(
+  ctx: HandlerContext, fault: Fault | undefined, modelId: string, model: FakeModel | undefined, inputText = '',
+): Promise<boolean> {
   if (fault === undefined) return false;
   if (fault.kind === 'delay') await sleep(fault.ms, undefined, { signal: ctx.sink.signal });
   if (fault.kind === 'reset' && fault.afterChunks < 0) {
     ctx.sink.destroy();
     return true;
   }
-  const reply = preResponseReply(fault, modelId, model, Date.now());
+  const reply = preResponseReply(fault, modelId, model, Date.now(), inputText);
+  if (reply === undefined) return false;
+  sendError(ctx.sink, reply);
+  return true;
+}
+
+/** Counts a request against the account's free-model caps; sends the 429 and returns true when over a cap. */
+export function rejectOverFreeLimit(ctx: HandlerContext, modelId: string): boolean {
+  const { state } = ctx;
+  const reply = state.freeLimiter.admit(modelId, Date.now(), state.key.isFreeTier === false);
   if (reply === undefined) return false;
   sendError(ctx.sink, reply);
   return true;

@@ -1,7 +1,7 @@
 // POST /embeddings: deterministic 16-dimension unit vectors for embedding models only.
 import { createHash } from 'node:crypto';
 import { isEmbeddingModel } from './catalog.ts';
-import { applyEarlyFault, findModel, rejectUnauthenticated, sendError, sendJson } from './context.ts';
+import { applyEarlyFault, findModel, rejectOverFreeLimit, rejectUnauthenticated, sendError, sendJson } from './context.ts';
 import type { HandlerContext } from './context.ts';
 import { errorReply } from './errors.ts';
 import { countWords } from './request.ts';
@@ -30,11 +30,13 @@ export async function handleEmbeddings(ctx: HandlerContext): Promise<void> {
   const body = typeof ctx.body === 'object' && ctx.body !== null ? ctx.body as Record<string, unknown> : {};
   const modelId = typeof body['model'] === 'string' ? body['model'] : '';
   const model = findModel(state.models, modelId);
-  if (await applyEarlyFault(ctx, state.faults.take(modelId), modelId, model)) return;
+  const inputText = (readInputs(body) ?? []).join('\n');
+  if (await applyEarlyFault(ctx, state.faults.take(modelId), modelId, model, inputText)) return;
   if (model === undefined) return sendError(sink, errorReply(400, `${modelId} is not a valid model ID`));
   if (!isEmbeddingModel(model)) return sendError(sink, errorReply(404, `No endpoints found for ${modelId}.`));
   const inputs = readInputs(body);
   if (inputs === undefined) return sendError(sink, errorReply(400, 'Input required: specify "input"'));
+  if (rejectOverFreeLimit(ctx, modelId)) return;
   const tokens = inputs.reduce((sum, text) => sum + countWords(text), 0);
   const cost = Number((tokens * Math.max(0, Number(model.pricing.prompt) || 0)).toPrecision(10));
   state.usageUsd += cost;

@@ -1,6 +1,7 @@
 // Scripted faults: a per-model FIFO, and the error replies of faults that strike before any byte.
 import { defaultMessage, errorObject, errorReply, errorType } from './errors.ts';
 import type { ErrorObject, ErrorReply } from './errors.ts';
+import { moderationReply } from './moderation.ts';
 import type { Fault, FakeModel, RateLimitScope } from './types.ts';
 
 export interface FaultQueue {
@@ -57,8 +58,11 @@ function retryHeaders(seconds: number | undefined): Record<string, string> {
   return seconds === undefined ? {} : { 'Retry-After': String(seconds) };
 }
 
-/** A 429: platform limits carry X-RateLimit-* (reset in epoch ms, as a string) mirrored in metadata.headers. */
-export function rateLimitReply(fault: Extract<Fault, { kind: 'rate-limit' }>, modelId: string, nowMs: number): ErrorReply {
+/**
+ * A 429: platform limits carry X-RateLimit-* (reset in epoch ms, as a string) mirrored in metadata.headers;
+ * `limit` overrides the documented cap in X-RateLimit-Limit (a fake configured with smaller caps).
+ */
+export function rateLimitReply(fault: Extract<Fault, { kind: 'rate-limit' }>, modelId: string, nowMs: number, limit?: number): ErrorReply {
   const retry = retryHeaders(fault.retryAfterSeconds);
   if (fault.scope === 'upstream') {
     return errorReply(429, 'Provider returned error', {
@@ -70,8 +74,9 @@ export function rateLimitReply(fault: Extract<Fault, { kind: 'rate-limit' }>, mo
   }
   const platform = PLATFORM_LIMITS[fault.scope];
   // Daily limits reset at the next 00:00 UTC, per-minute ones at the next minute boundary.
-  const resetAt = fault.resetAt ?? (Math.floor(nowMs / platform.window) + 1) * platform.window;
-  const headers = { 'X-RateLimit-Limit': platform.limit, 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(resetAt) };
+  const boundary = (Math.floor(nowMs / platform.window) + 1) * platform.window;
+  const resetAt = fault.resetAt ?? (fault.resetInMs === undefined ? boundary : nowMs + fault.resetInMs);
+  const headers = { 'X-RateLimit-Limit': limit === undefined ? platform.limit : String(limit), 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(resetAt) };
   return errorReply(429, platform.message, { headers, ...platform.metadata, provider_name: null }, { ...headers, ...retry });
 }
 
@@ -82,8 +87,12 @@ function shortName(modelId: string, model: FakeModel | undefined): string {
 }
 
 /** The error reply of a fault that strikes before the response starts, or undefined for other kinds. */
-export function preResponseReply(fault: Fault, modelId: string, model: FakeModel | undefined, nowMs: number): ErrorReply | undefined {
+export function preResponseReply(
+  fault: Fault, modelId: string, model: FakeModel | undefined, nowMs: number, inputText = '',
+): ErrorReply | undefined {
   switch (fault.kind) {
+    case 'moderation':
+      return moderationReply(fault, modelId, model, inputText);
     case 'rate-limit':
       return rateLimitReply(fault, modelId, nowMs);
     case 'http': {

@@ -9,6 +9,13 @@
  *    Arguments set every property of `parameters.properties`: string → the last user text,
  *    number/integer → 42, boolean → true, anything else → null. Streams send each call as a
  *    fragment with id/type/name and arguments "", then the arguments in up to 3 pieces.
+ *    Tool directives, found anywhere in the last user message's text parts (agent CLIs such as
+ *    Claude Code and Codex send dozens of tools and wrap the prompt in extra text blocks):
+ *    - `[tool=NAME]` → one call to the tool named NAME instead of the first tool (NAME is
+ *      called even when it is not among `tools`, to play a model that invents a tool);
+ *    - `[args={...json...}]` → exactly these arguments (compact JSON; kept verbatim when they
+ *      do not parse, to play malformed arguments) for that call, or for the first call.
+ *    When the tool result comes back (last role `tool`), rule 1 answers, so a loop ends.
  * 3. `[chunks=N]` in the last user text      → exactly N content chunks "tok0 ", "tok1 ", ...
  * 4. response_format json_object/json_schema → the compact JSON string {"echo": last}.
  * 5. Otherwise                               → "Echo: " + last, or "Hello from <model id>"
@@ -23,8 +30,9 @@
  * Usage: prompt_tokens = words in all messages; completion_tokens = chunks sent (reasoning,
  * content and tool-call fragments); reasoning_tokens = reasoning chunks.
  */
-import { countWords, messageText, requestTools } from './request.ts';
+import { countWords, lastUserText, messageText, requestTools } from './request.ts';
 import type { ChatMessage, ChatRequest, ChatTool } from './request.ts';
+import { argsDirective, toolNameDirective } from './tool-directives.ts';
 import type { FakeModel } from './types.ts';
 
 export type Piece =
@@ -96,11 +104,16 @@ function thirds(text: string): string[] {
   return out;
 }
 
-function planToolCalls(tools: ChatTool[], count: number, userText: string, newCallId: () => string): PlannedToolCall[] {
-  return tools.slice(0, Math.max(1, count)).map((tool) => ({
+function planToolCalls(tools: ChatTool[], userText: string, newCallId: () => string): PlannedToolCall[] {
+  const named = toolNameDirective(userText);
+  const chosen = named === undefined
+    ? tools.slice(0, Math.max(1, directive(userText, 'tools') ?? 1))
+    : [tools.find((tool) => tool.function?.name === named) ?? { type: 'function', function: { name: named } }];
+  const args = argsDirective(userText);
+  return chosen.map((tool, index) => ({
     id: newCallId(),
     name: tool.function?.name ?? 'tool',
-    arguments: toolArguments(tool, userText),
+    arguments: index === 0 && args !== undefined ? args : toolArguments(tool, userText),
   }));
 }
 
@@ -128,8 +141,7 @@ export function planReply(request: ChatRequest, model: FakeModel, newCallId: () 
   const messages = request.messages;
   const lastMessage = messages[messages.length - 1] as ChatMessage;
   const last = messageText(lastMessage.content);
-  const lastUser = messages.findLast((m) => m.role === 'user');
-  const userText = lastUser === undefined ? '' : messageText(lastUser.content);
+  const userText = lastUserText(messages);
   const reasoning = wantsReasoning(request, model) ? splitWords(`Thinking about: ${last}`) : [];
   const pieces: Piece[] = reasoning.map((text) => ({ kind: 'reasoning', text }));
   const tools = requestTools(request);
@@ -137,7 +149,7 @@ export function planReply(request: ChatRequest, model: FakeModel, newCallId: () 
   let content: string | null = null;
   let finishReason: FinishReason = 'stop';
   if (tools.length > 0 && lastMessage.role === 'user') {
-    toolCalls = planToolCalls(tools, directive(userText, 'tools') ?? 1, userText, newCallId);
+    toolCalls = planToolCalls(tools, userText, newCallId);
     pieces.push(...toolPieces(toolCalls));
     finishReason = 'tool_calls';
   } else {

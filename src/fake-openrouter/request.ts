@@ -55,6 +55,12 @@ export function messageText(content: unknown): string {
     .join('\n');
 }
 
+/** Text of the last `user` message (all its text parts), or '' when there is none. */
+export function lastUserText(messages: ChatMessage[]): string {
+  const lastUser = messages.findLast((m) => m.role === 'user');
+  return lastUser === undefined ? '' : messageText(lastUser.content);
+}
+
 /** True when any message carries an image part (OpenAI `image_url` shape). */
 export function hasImageParts(messages: ChatMessage[]): boolean {
   return messages.some((m) => Array.isArray(m.content) &&

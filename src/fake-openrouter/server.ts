@@ -1,4 +1,5 @@
 // The node:http adapter of the fake OpenRouter: recording, offline mode, sockets, lifecycle.
+// Besides /api/v1 it serves a small control surface under /__fake (outages; see control.ts).
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,7 +11,9 @@ import { errorReply } from './errors.ts';
 import { findHandler } from './routes.ts';
 import type { FakeOpenRouter, FakeOpenRouterOptions, RecordedRequest, Sink } from './types.ts';
 
-export type { Fault, FakeModel, FakeOpenRouter, FakeOpenRouterOptions, RateLimitScope, RecordedRequest } from './types.ts';
+export type {
+  Fault, FakeModel, FakeOpenRouter, FakeOpenRouterOptions, FreeLimits, KeyOptions, OutageOptions, OutageStatus, RateLimitScope, RecordedRequest,
+} from './types.ts';
 export { defaultCatalog } from './catalog.ts';
 export { generateCatalog } from './catalog-generate.ts';
 
@@ -58,7 +61,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): Promise<FakeOpenRouter> {
   const host = options.host ?? '127.0.0.1';
   const keepAliveComments = options.keepAliveComments ?? 1;
-  const state = createState(options.models ?? defaultCatalog(), keepAliveComments);
+  const state = createState(options.models ?? defaultCatalog(), keepAliveComments, options.key, options.freeLimits);
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const aborts = createAbortTracker();
@@ -131,6 +134,12 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
     script: (modelId, ...faults) => state.faults.script(modelId, faults),
     setModels: (models) => { state.models = models; },
     setOffline: (value) => { offline = value; },
+    outage: (outage) => state.outage.start(outage, Date.now()),
+    outageStatus: () => state.outage.status(Date.now()),
+    outageEnded: () => state.outage.ended(),
+    endOutage: () => state.outage.end(),
+    setKey: (key) => { state.key = key; },
+    setFreeLimits: (limits) => { state.freeLimits = limits; },
     activeStreams: () => active,
     abortedStreams: () => aborts.count(),
     waitForAbort: (timeoutMs) => aborts.wait(timeoutMs),
@@ -139,12 +148,15 @@ export async function startFakeOpenRouter(options: FakeOpenRouterOptions = {}): 
       state.faults.clear();
       state.streamCount = 0;
       state.usageUsd = 0;
+      state.outage.end();
+      state.freeLimiter.reset();
       aborts.reset();
     },
     async close() {
       if (closing) return;
       closing = true;
       aborts.cancelAll();
+      state.outage.end();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Destroying every socket ends stalls too; their abort signals then clear the pending timers.
       for (const socket of sockets) socket.destroy();

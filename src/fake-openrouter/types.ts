@@ -38,6 +38,47 @@ export interface FakeOpenRouterOptions {
   host?: string;
   models?: FakeModel[];
   keepAliveComments?: number;
+  // What GET /key reports; the default is a free-tier key without a credit limit.
+  key?: KeyOptions;
+  // Account-wide caps on `:free` model requests (none unless given), as OpenRouter enforces them.
+  freeLimits?: FreeLimits;
+}
+
+/** Caps shared by every `:free` model; a request over a cap gets OpenRouter's platform 429. */
+export interface FreeLimits {
+  // free-models-per-min (20 upstream); its window is a whole minute unless minuteWindowMs shortens it for tests.
+  perMinute?: number;
+  minuteWindowMs?: number;
+  // free-models-per-day (50 upstream; 1000, "-high-balance", when the key is not free tier), reset at 00:00 UTC.
+  perDay?: number;
+}
+
+/** The account behind the key, as GET /key describes it. */
+export interface KeyOptions {
+  isFreeTier?: boolean;
+  // Credit limit in USD (null: unlimited) and when it resets ('daily' | 'weekly' | 'monthly' | null).
+  limit?: number | null;
+  limitReset?: string | null;
+  // Credits already spent before this fake started; replies served add to it.
+  usage?: number;
+}
+
+/** An account-wide outage: chat and embeddings (and with includeReadRoutes also /models and /key) fail. */
+export interface OutageOptions {
+  // An HTTP error with OpenRouter's body, or 'reset': the connection drops before any header.
+  status: 500 | 502 | 503 | 401 | 'reset';
+  durationMs: number;
+  retryAfterSeconds?: number;
+  message?: string;
+  includeReadRoutes?: boolean;
+}
+
+export interface OutageStatus {
+  active: boolean;
+  // Epoch ms at which the current (or last) outage is (was) scheduled to end; null when none was started.
+  endsAt: number | null;
+  // Requests refused by the current (or last) outage.
+  refused: number;
 }
 
 export interface RecordedRequest {
@@ -50,9 +91,12 @@ export interface RecordedRequest {
 export type RateLimitScope = 'per-day' | 'per-day-high-balance' | 'per-min' | 'upstream';
 
 export type Fault =
-  | { kind: 'rate-limit'; scope: RateLimitScope; resetAt?: number; retryAfterSeconds?: number }
+  // resetInMs puts X-RateLimit-Reset that far from now instead of at the window boundary (short test waits).
+  | { kind: 'rate-limit'; scope: RateLimitScope; resetAt?: number; resetInMs?: number; retryAfterSeconds?: number }
   | { kind: 'http'; status: number; message?: string; raw?: string; providerName?: string; retryAfterSeconds?: number }
   | { kind: 'no-endpoints' }
+  // A 403 moderation refusal; flaggedInput defaults to the last user text (middle-truncated to 100 chars).
+  | { kind: 'moderation'; reasons?: string[]; providerName?: string; flaggedInput?: string }
   | { kind: 'free-period-ended' }
   | { kind: 'error-chunk'; afterChunks: number; shape?: 'choices' | 'empty-choices' | 'bare'; code?: number; message?: string }
   | { kind: 'stall'; afterChunks: number; keepAliveEveryMs?: number }
@@ -71,6 +115,14 @@ export interface FakeOpenRouter {
   script(modelId: string, ...faults: Fault[]): void;
   setModels(models: FakeModel[]): void;
   setOffline(offline: boolean): void;
+  // Starts an outage (replacing a running one); it ends by itself after durationMs.
+  outage(options: OutageOptions): OutageStatus;
+  outageStatus(): OutageStatus;
+  // Resolves with the final status when the current outage ends (at once when none is running).
+  outageEnded(): Promise<OutageStatus>;
+  endOutage(): void;
+  setKey(key: KeyOptions): void;
+  setFreeLimits(limits: FreeLimits | undefined): void;
   activeStreams(): number;
   abortedStreams(): number;
   waitForAbort(timeoutMs: number): Promise<boolean>;

@@ -1,22 +1,22 @@
 import type { CatalogLoader } from '../catalog/catalog-loader.ts';
 import type { CatalogModel } from '../catalog/model-info.ts';
-import type { Router } from '../catalog/routing.ts';
+import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import type { ChatCore } from '../core/routed-chat.ts';
 import type { Logger } from '../logger.ts';
-import type { OpenRouterClient } from '../openrouter/client.ts';
+import type { ModelRouter } from '../routing/model-router.ts';
 import type { FailureStore } from '../store/failure-store.ts';
-import type { StreamClock } from '../streams/ollama-lines.ts';
-import type { RecentModels } from './recent-models.ts';
+import type { RecentModels } from '../store/recent-models.ts';
 
 /** What every handler may use; built once by createApp. */
 export interface HandlerContext {
   config: Config;
-  client: OpenRouterClient;
+  core: ChatCore;
   catalog: CatalogLoader;
-  router: Router;
+  router: ModelRouter;
   store: FailureStore;
   logger: Logger;
-  clock: StreamClock;
+  clock: Clock;
   recent: RecentModels;
 }
 

@@ -1,12 +1,12 @@
-import type { RoutedResult } from '../catalog/routing.ts';
-import { isPlainObject } from '../convert/field-validators.ts';
-import { parseKeepAlive } from '../convert/to-ollama.ts';
-import { HttpError } from '../http/errors.ts';
-import type { ParsedRequest, Reply } from '../http/router.ts';
+import type { Routed } from '../core/routed-chat.ts';
+import { isPlainObject } from '../dialects/field-validators.ts';
+import { parseKeepAlive } from '../dialects/ollama/to-ollama.ts';
+import { HttpError } from '../errors.ts';
+import type { ParsedRequest, Reply } from '../http/url-router.ts';
 import type { EmbeddingsResponse } from '../openrouter/types.ts';
+import { DEFAULT_KEEP_ALIVE_MS } from '../store/recent-models.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
-import { modelNameFrom } from './ollama-models.ts';
-import { DEFAULT_KEEP_ALIVE_MS } from './recent-models.ts';
+import { modelNameFrom } from './models.ts';
 
 const EMBEDDING = { kind: 'embedding', tools: false, vision: false } as const;
 
@@ -23,17 +23,12 @@ interface Embedded {
   promptTokens: number;
 }
 
-async function embed(context: HandlerContext, request: ParsedRequest, model: string, inputs: string[], dimensions: unknown): Promise<RoutedResult<Embedded>> {
+async function embed(context: HandlerContext, request: ParsedRequest, model: string, inputs: string[], dimensions: unknown): Promise<Routed<Embedded>> {
   const started = context.clock.monotonic();
-  const plan = context.router.plan(model, EMBEDDING);
-  const routed = await context.router.run(
-    plan,
-    async (candidate) => {
-      const body = { model: candidate.id, input: inputs, ...(typeof dimensions === 'number' ? { dimensions } : {}) };
-      const response = await context.client.embeddings(body, request.signal);
-      return { vectors: vectorsFrom(response, inputs.length), promptTokens: response.usage?.prompt_tokens ?? countWords(inputs) };
-    },
-    request.signal,
+  const routed = await context.core.embeddings(
+    { requestedModel: model, needs: EMBEDDING, signal: request.signal },
+    (candidate) => ({ model: candidate.id, input: inputs, ...(typeof dimensions === 'number' ? { dimensions } : {}) }),
+    (response) => ({ vectors: vectorsFrom(response, inputs.length), promptTokens: response.usage?.prompt_tokens ?? countWords(inputs) }),
   );
   context.logger.debug('embeddings', { model: routed.model.id, inputs: inputs.length, ms: Math.round(context.clock.monotonic() - started) });
   return routed;

@@ -1,4 +1,4 @@
-import type { Reply } from '../http/router.ts';
+import type { Reply } from '../http/url-router.ts';
 import type { HandlerContext } from './context.ts';
 
 /** The Ollama version this server claims: Copilot needs at least 0.6.4, and Open WebUI parses it as integers. */

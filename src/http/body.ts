@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../errors.ts';
 
 // Real requests nest a dozen levels at most (a JSON schema inside a tool inside a list); anything
 // far deeper is an attack on code that walks the tree recursively.

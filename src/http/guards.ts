@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { HttpError } from './errors.ts';
+import { HttpError } from '../errors.ts';
 
 // Ollama's default allow-list: local web apps, desktop shells and editor webviews.
 const DEFAULT_ORIGIN_PATTERNS = [

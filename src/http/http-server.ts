@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpError, toErrorBody, type ErrorShape } from './errors.ts';
-import { errorShapeForPath, parseRequestTarget } from './router.ts';
+import { HttpError } from '../errors.ts';
+import type { ErrorReplier } from './errors.ts';
+import { parseRequestTarget } from './url-router.ts';
 
 export interface ServerTimeouts {
   /** How long a client may take to send its request headers. */
@@ -33,8 +34,15 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
-/** Creates the node:http server for `listener`, with the timeouts above and API-shaped answers to broken requests. */
-export function createHttpServer(listener: (req: IncomingMessage, res: ServerResponse) => void, timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): Server {
+/** What the server runs: the request listener, and how to spell an error for a path. */
+export interface HttpApp {
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  errorReply: ErrorReplier;
+}
+
+/** Creates the node:http server for an app, with the timeouts above and API-shaped answers to broken requests. */
+export function createHttpServer(app: HttpApp, timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): Server {
+  const { listener, errorReply } = app;
   // The request in flight on each connection: its path decides the error shape when node gives up on it.
   const inFlight = new WeakMap<Socket, { url: string; res: ServerResponse }>();
   const server = createServer(
@@ -57,22 +65,22 @@ export function createHttpServer(listener: (req: IncomingMessage, res: ServerRes
     // Once a response has started, a status line would corrupt it: just close.
     if (current?.res.headersSent) return void socket.destroy();
     // The error shape is worked out only here, for the rare broken request, not for every request.
-    const shape = current === undefined ? 'ollama' : errorShapeForPath(parseRequestTarget(current.url)?.path ?? '/');
-    answerClientError(error, socket, shape);
+    const path = current === undefined ? '/' : (parseRequestTarget(current.url)?.path ?? '/');
+    answerClientError(error, socket, (status, message) => errorReply(path, new HttpError(status, message)));
   });
   return server;
 }
 
 // Node calls this for requests it cannot parse or that arrive too slowly. Its own answer has no body;
 // ours says what went wrong in the API's error shape, then closes the connection.
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket, shape: ErrorShape): void {
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, toReply: (status: number, message: string) => { body: unknown }): void {
   // A reset or a peer that already left: there is nobody to answer.
   if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
   const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
   const message = status === 408
     ? 'request timed out: the client sent its request too slowly'
     : status === 431 ? 'request headers are too large' : `malformed HTTP request (${error.code ?? 'parse error'})`;
-  const body = JSON.stringify(toErrorBody(new HttpError(status, message), shape));
+  const body = JSON.stringify(toReply(status, message).body);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

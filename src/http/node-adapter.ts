@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import { parseJsonBody, readBody } from './body.ts';
-import { HttpError, toErrorBody, toHttpError } from './errors.ts';
+import { HttpError, toHttpError } from '../errors.ts';
+import type { ErrorReplier } from './errors.ts';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost } from './guards.ts';
-import { errorShapeForPath, parseRequestTarget, type ParsedRequest, type Reply, type RouteMatch } from './router.ts';
+import { parseRequestTarget, type ParsedRequest, type Reply, type RouteMatch } from './url-router.ts';
 
 export interface AdapterOptions {
   route: (method: string, path: string) => RouteMatch;
@@ -13,6 +14,8 @@ export interface AdapterOptions {
   corsOrigins: readonly string[];
   /** Reject non-local Host headers (DNS rebinding), as Ollama does when bound to loopback. */
   checkHost: boolean;
+  /** Spells an error in the shape of the API its path belongs to. */
+  errorReply: ErrorReplier;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -75,7 +78,8 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
       // a request that declared no body leaves nothing behind, so its connection may be kept.
       const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
       if (!req.complete && declaredBody) res.setHeader('Connection', 'close');
-      await writeReply(res, method, { status: httpError.status, headers: httpError.headers, json: toErrorBody(httpError, errorShapeForPath(path)) });
+      const reply = options.errorReply(path, httpError);
+      await writeReply(res, method, { status: reply.status, headers: reply.headers, json: reply.body });
     }
   }
 }

@@ -1,10 +1,13 @@
-import { chatPartStage, type ChatPart } from '../streams/chat-parts.ts';
-import { guardChatStream } from '../streams/guard.ts';
+import type { ChatPart } from '../chat/parts.ts';
+import type { ChatCompletion, ChatRequest, UpstreamErrorBody } from '../chat/wire.ts';
+import { UpstreamError } from '../errors.ts';
 import { sseEventStage } from '../streams/sse-parser.ts';
 import { chain, stageStream } from '../streams/stage.ts';
 import { utf8DecodeStage } from '../streams/utf8-decode.ts';
-import type { ChatCompletion, ChatRequest, EmbeddingsRequest, EmbeddingsResponse, OpenRouterModel, UpstreamErrorBody } from './types.ts';
-import { classifyUpstreamError, networkError, UpstreamError } from './upstream-error.ts';
+import { chatPartStage } from './chat-part-stage.ts';
+import { guardChatStream } from './stream-guard.ts';
+import type { EmbeddingsRequest, EmbeddingsResponse, OpenRouterModel } from './types.ts';
+import { classifyUpstreamError, networkError } from './upstream-error.ts';
 import { createWatchdog, type AttemptWatchdog } from './watchdog.ts';
 
 export interface OpenRouterClientOptions {

@@ -1,30 +1,5 @@
-import { HttpError } from '../http/errors.ts';
-import type { UpstreamErrorBody } from './types.ts';
-
-/**
- * How a failed attempt affects routing:
- * - `rate-limit`: this model is throttled; cool it down and try another.
- * - `daily-cap` / `minute-cap`: the account's free-model quota; no other free model can help.
- * - `gone`: the model no longer exists upstream (free period ended, no endpoints).
- * - `unsupported`: this model cannot serve this request (tools, images); try another, no cooldown.
- * - `fatal`: no model could succeed (bad key, no credits, key limit, malformed request).
- * - `transient`: 5xx, network, broken stream, timeout; cool down and try another.
- */
-export type FailureClass = 'rate-limit' | 'daily-cap' | 'minute-cap' | 'gone' | 'unsupported' | 'fatal' | 'transient';
-
-/** An upstream failure, carrying the status and message the client should see and its routing class. */
-export class UpstreamError extends HttpError {
-  override name = 'UpstreamError';
-  readonly failure: FailureClass;
-  /** When the upstream said the limit lifts (epoch ms), from Retry-After or X-RateLimit-Reset. */
-  readonly retryAt: number | undefined;
-
-  constructor(status: number, message: string, failure: FailureClass, options: { retryAt?: number; cause?: unknown } = {}) {
-    super(status, message, { expose: true, cause: options.cause });
-    this.failure = failure;
-    this.retryAt = options.retryAt;
-  }
-}
+import { HttpError, UpstreamError, type FailureClass } from '../errors.ts';
+import type { UpstreamErrorBody } from '../chat/wire.ts';
 
 type HeaderLookup = { get(name: string): string | null } | undefined;
 

@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors.ts';
+import { HttpError } from '../errors.ts';
 
 /** The timers that give up on one upstream attempt; they abort `signal` with a 504. */
 export interface AttemptWatchdog {

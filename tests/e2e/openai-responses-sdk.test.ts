@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import OpenAI from 'openai';
-import { startProxy, type Proxy } from '../harness.ts';
-import { lastUpstreamChat, upstreamChats } from '../fidelity-helpers.ts';
+import { startProxy, type Proxy } from '../helpers/harness.ts';
+import { lastUpstreamChat, upstreamChats } from '../helpers/fidelity-helpers.ts';
 
 const WEATHER = {
   type: 'function' as const,

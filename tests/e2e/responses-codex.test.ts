@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { lastUpstreamChat } from '../fidelity-helpers.ts';
-import { post, startProxy } from '../harness.ts';
+import { lastUpstreamChat } from '../helpers/fidelity-helpers.ts';
+import { post, startProxy } from '../helpers/harness.ts';
 
 const codexRequest = (): Record<string, any> => JSON.parse(readFileSync(new URL('../fixtures/dialects/responses/codex-request.json', import.meta.url), 'utf8'));
 

@@ -1,4 +1,5 @@
-import { toOpenAIErrorBody, type HttpError } from '../../http/errors.ts';
+import type { HttpError } from '../../errors.ts';
+import { toOpenAIErrorBody } from '../openai/errors.ts';
 import type { ResponseError } from './types.ts';
 
 // A request that fails before the stream starts is answered like any /v1 error (the router picks

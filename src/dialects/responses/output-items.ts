@@ -1,4 +1,4 @@
-import type { Usage } from '../../openrouter/types.ts';
+import type { Usage } from '../../chat/wire.ts';
 import type { OutputItem, OutputText, ResponseContext, ResponseError, ResponseStatus, ResponsesUsage } from './types.ts';
 
 // Builders shared by the stream stage and the non-stream object, so both describe an item the same way.

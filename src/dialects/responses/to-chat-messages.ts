@@ -1,6 +1,6 @@
-import { isPlainObject } from '../../convert/field-validators.ts';
-import { HttpError } from '../../http/errors.ts';
-import type { ChatContentPart, ChatMessage } from '../../openrouter/types.ts';
+import { isPlainObject } from '../field-validators.ts';
+import { HttpError } from '../../errors.ts';
+import type { ChatContentPart, ChatMessage } from '../../chat/wire.ts';
 import { toUpstreamToolName } from './to-chat-tools.ts';
 
 const STATELESS = 'this server is stateless; send the whole input';

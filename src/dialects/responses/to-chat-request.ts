@@ -1,7 +1,7 @@
-import type { RequestNeeds } from '../../catalog/routing.ts';
-import { isPlainObject } from '../../convert/field-validators.ts';
-import { HttpError } from '../../http/errors.ts';
-import type { ChatRequest, ReasoningConfig, ResponseFormat } from '../../openrouter/types.ts';
+import type { RequestNeeds } from '../../routing/model-router.ts';
+import { isPlainObject } from '../field-validators.ts';
+import { HttpError } from '../../errors.ts';
+import type { ChatRequest, ReasoningConfig, ResponseFormat } from '../../chat/wire.ts';
 import { toChatMessages } from './to-chat-messages.ts';
 import { toChatToolChoice, toChatTools } from './to-chat-tools.ts';
 import type { ResponseEcho, ResponsesTextFormat, ToolTarget } from './types.ts';

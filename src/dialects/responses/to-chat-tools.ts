@@ -1,6 +1,6 @@
-import { isPlainObject } from '../../convert/field-validators.ts';
-import { HttpError } from '../../http/errors.ts';
-import type { ChatTool } from '../../openrouter/types.ts';
+import { isPlainObject } from '../field-validators.ts';
+import { HttpError } from '../../errors.ts';
+import type { ChatTool } from '../../chat/wire.ts';
 import type { ToolTarget } from './types.ts';
 
 export interface ChatTools {

@@ -1,5 +1,5 @@
-import type { ChatChunk, ToolCallDelta, Usage } from '../../openrouter/types.ts';
-import type { ChatPart } from '../../streams/chat-parts.ts';
+import type { ChatChunk, ToolCallDelta, Usage } from '../../chat/wire.ts';
+import type { ChatPart } from '../../chat/parts.ts';
 import type { Sink, Stage } from '../../streams/stage.ts';
 import { toResponseError } from './errors.ts';
 import { isCustomTool, messageItem, outputText, reasoningItem, responseObject, toFinalStatus, toolCallIdPrefix, toolCallItem, toResponsesUsage } from './output-items.ts';

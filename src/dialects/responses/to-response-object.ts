@@ -1,5 +1,5 @@
-import type { Usage } from '../../openrouter/types.ts';
-import type { ChatPart } from '../../streams/chat-parts.ts';
+import type { Usage } from '../../chat/wire.ts';
+import type { ChatPart } from '../../chat/parts.ts';
 import { messageItem, reasoningItem, responseObject, toFinalStatus, toolCallIdPrefix, toolCallItem, toResponsesUsage } from './output-items.ts';
 import type { OutputItem, ResponseContext } from './types.ts';
 

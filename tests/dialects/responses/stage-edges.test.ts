@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { toResponseError } from '../../../src/dialects/responses/errors.ts';
 import { toResponseEventsStage } from '../../../src/dialects/responses/to-response-events.ts';
-import { HttpError } from '../../../src/http/errors.ts';
-import { UpstreamError } from '../../../src/openrouter/upstream-error.ts';
-import type { ChatPart } from '../../../src/streams/chat-parts.ts';
+import { HttpError, UpstreamError } from '../../../src/errors.ts';
+import type { ChatPart } from '../../../src/chat/parts.ts';
 import { fixtureContext } from './fixture-context.ts';
 
 /** Runs the stage over batches (then flush) and returns each event's type and its data. */

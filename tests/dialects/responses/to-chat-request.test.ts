@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { toChatRequest } from '../../../src/dialects/responses/to-chat-request.ts';
-import { HttpError } from '../../../src/http/errors.ts';
+import { HttpError } from '../../../src/errors.ts';
 
 const WEATHER = { type: 'function', name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: true };
 const UPSTREAM_WEATHER = { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: WEATHER.parameters } };

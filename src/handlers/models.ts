@@ -1,0 +1,68 @@
+import { isPlainObject } from '../dialects/field-validators.ts';
+import { toOllamaDigest, toOllamaListEntry, toOllamaPsEntry, toOllamaShowResponse } from '../dialects/ollama/to-ollama-model.ts';
+import { HttpError } from '../errors.ts';
+import type { ParsedRequest, Reply } from '../http/url-router.ts';
+import { NdjsonEncoderStream } from '../streams/ndjson-encoder.ts';
+import type { HandlerContext } from './context.ts';
+
+/** `GET /api/tags`: the visible models in priority order. */
+export function handleTags(context: HandlerContext): Reply {
+  return { json: { models: context.router.visibleModels().map(toOllamaListEntry) } };
+}
+
+/** `GET /api/ps`: models used recently, longest-lived first. */
+export function handlePs(context: HandlerContext): Reply {
+  const recent = context.recent.list(context.clock.wall());
+  return { json: { models: recent.map((entry) => toOllamaPsEntry(entry.model, entry.name, entry.expiresAt)) } };
+}
+
+/** Reads `model` (or its legacy alias `name`) from a body, as Ollama's management endpoints do. */
+export function modelNameFrom(body: unknown): string {
+  if (body === undefined) throw new HttpError(400, 'missing request body');
+  if (!isPlainObject(body)) throw new HttpError(400, 'request body must be a JSON object');
+  const name = body.model ?? body.name;
+  if (name !== undefined && typeof name !== 'string') throw new HttpError(400, 'model must be a string');
+  if (name === undefined || name.trim() === '') throw new HttpError(400, 'model is required');
+  return name;
+}
+
+/** `POST /api/show`: real metadata from the catalog. */
+export function handleShow(context: HandlerContext, request: ParsedRequest): Reply {
+  const name = modelNameFrom(request.body);
+  const model = context.router.findVisible(name);
+  if (model === undefined) throw new HttpError(404, `model '${name.includes(':') ? name : `${name}:latest`}' not found`);
+  // Copilot shows `general.basename` as the model's display name, so give it the name it asked for.
+  const copilot = request.headers['user-agent']?.startsWith('GitHubCopilotChat/') === true;
+  return { json: toOllamaShowResponse(model, copilot ? name : model.name) };
+}
+
+/** `POST /api/pull`: nothing to download, but clients call it before first use, so answer as a finished pull. */
+export function handlePull(context: HandlerContext, request: ParsedRequest): Reply {
+  const name = modelNameFrom(request.body);
+  const stream = !(isPlainObject(request.body) && request.body.stream === false);
+  const model = context.router.findVisible(name);
+  const known = context.catalog.current()?.find(name);
+  const failure =
+    model !== undefined ? undefined
+    : known !== undefined ? `pull model manifest: '${name}' is not available here (FREE_MODE, TOOL_USE_ONLY or the model filter hides it)`
+    : `pull model manifest: model '${name}' not found in the OpenRouter catalog`;
+  if (!stream) {
+    if (failure !== undefined) throw new HttpError(404, failure);
+    return { json: { status: 'success' } };
+  }
+  const lines: unknown[] = [{ status: 'pulling manifest' }];
+  if (failure !== undefined) lines.push({ error: failure });
+  else {
+    const digest = `sha256:${toOllamaDigest(model as NonNullable<typeof model>)}`;
+    lines.push({ status: `pulling ${digest.slice(7, 19)}`, digest, total: 1, completed: 1 }, { status: 'verifying sha256 digest' }, { status: 'writing manifest' }, { status: 'success' });
+  }
+  return { stream: ReadableStream.from([lines]).pipeThrough(new NdjsonEncoderStream()), contentType: 'application/x-ndjson' };
+}
+
+/** `push`, `create`, `copy`, `delete` and `blobs`: this server has no local models, and says so. */
+export function handleUnmanaged(request: ParsedRequest): Reply {
+  const action = request.path.split('/')[2] ?? 'this operation';
+  if (request.method === 'HEAD') return { status: 404, empty: true };
+  // 5xx messages are hidden by default; this one is the whole point of the answer.
+  throw new HttpError(501, `${action} is not supported: ollama-openrouter-proxy serves OpenRouter's models and does not manage local models`, { expose: true });
+}

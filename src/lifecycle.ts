@@ -1,0 +1,119 @@
+import type { Server } from 'node:http';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { openFailureStore, StoreOpenError } from './store/failure-store.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** Starts the proxy (and, with `--demo`, the built-in offline OpenRouter) and runs until a signal. */
+export async function runServer(args: readonly string[], env: Env): Promise<void> {
+  const demo = args.includes('--demo');
+  // Loaded only for the demo: a real run should not pay for the fake's modules at startup.
+  const fake = demo ? await (await import('./fake-openrouter/server.ts')).startFakeOpenRouter({ port: 0 }) : undefined;
+  const effectiveEnv: Env = fake === undefined ? env : demoEnv(env, fake.url);
+
+  let config: Config;
+  try {
+    config = loadConfig(effectiveEnv);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    await fake?.close();
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  for (const warning of config.warnings) logger.warn(warning);
+
+  let opened;
+  try {
+    opened = openFailureStore(config.failureDbPath);
+  } catch (error) {
+    if (!(error instanceof StoreOpenError)) throw error;
+    logger.error(error.message);
+    await fake?.close();
+    process.exit(1);
+  }
+  for (const warning of opened.warnings) logger.warn(warning);
+  const store = opened.store;
+
+  const app = createApp({ config, store, logger });
+  // Bounds how long a client may take to send a request, never how long an answer may stream.
+  const server = createHttpServer(app);
+
+  server.once('error', async (error: NodeJS.ErrnoException) => {
+    logger.error(error.code === 'EADDRINUSE'
+      ? `port ${config.port} on ${config.host} is already in use (is Ollama itself running?); stop it or set PORT to another port`
+      : `cannot listen on ${config.host}:${config.port}: ${error.message}`);
+    app.close();
+    store.close();
+    await fake?.close();
+    process.exit(1);
+  });
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    logger.info('listening', {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      upstream: config.baseUrl,
+      mode: config.freeMode ? 'free' : 'all',
+      demo,
+      proxyAuth: config.proxyApiKey !== undefined,
+    });
+  });
+
+  handleSignals(server, logger, config.shutdownGraceMs, async () => {
+    app.close();
+    store.close();
+    await fake?.close();
+    // The demo's catalog cache is a throwaway in the temp dir (see demoEnv): leave nothing behind.
+    if (fake !== undefined && env.FREE_MODELS_CACHE === undefined) {
+      for (const path of [config.freeModelsCachePath, `${config.freeModelsCachePath}.json`]) rmSync(path, { force: true });
+    }
+  });
+}
+
+function demoEnv(env: Env, fakeUrl: string): Env {
+  return {
+    ...env,
+    OPENROUTER_BASE_URL: fakeUrl,
+    OPENROUTER_API_KEY: 'sk-or-v1-offline-demo',
+    FAILURE_DB: env.FAILURE_DB ?? ':memory:',
+    FREE_MODELS_CACHE: env.FREE_MODELS_CACHE ?? join(tmpdir(), `ollama-openrouter-proxy-demo-${process.pid}`),
+  };
+}
+
+// How often a stopping server closes connections that have just become idle. Without it a keep-alive
+// connection whose last stream ended stays open until keepAliveTimeout and holds the exit up.
+const IDLE_SWEEP_MS = 100;
+
+// First signal: stop accepting, let streams finish (bounded), close the store, exit 0. Second: exit now.
+function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('shutting down', { signal, graceMs });
+    const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+    const force = setTimeout(() => {
+      logger.warn('shutdown grace period over: closing the remaining connections', { graceMs });
+      server.closeAllConnections();
+    }, graceMs);
+    server.close(async () => {
+      clearInterval(sweep);
+      clearTimeout(force);
+      await cleanup();
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,108 @@
+import type { CatalogModel } from '../catalog/model-info.ts';
+import { HttpError, type UpstreamError } from '../errors.ts';
+import type { FailureStore } from '../store/failure-store.ts';
+
+export interface CooldownSettings {
+  failureCooldownMs: number;
+  rateLimitCooldownMs: number;
+  now: () => number;
+}
+
+const MAX_BACKOFF_STEPS = 5;
+const GONE_MINIMUM_MS = 60 * 60_000;
+const MINUTE_CAP_FALLBACK_MS = 60_000;
+
+/**
+ * Records what a failed attempt means for the model and the account. Returns the error to stop
+ * with when no other model could succeed, or undefined when the next model should be tried.
+ */
+export function applyFailure(store: FailureStore, model: CatalogModel, error: UpstreamError, settings: CooldownSettings, nextCatalogRefreshAt: number): HttpError | undefined {
+  const at = settings.now();
+  switch (routingClassOf(error)) {
+    case 'unreachable':
+      // Every model is served from the same host: when it cannot be reached at all, trying the next
+      // model fails the same way, and cooling each one down would leave nothing to route to for
+      // minutes after the network returns. So: no cooldown, and stop.
+      return error;
+    case 'transient':
+      store.recordFailure(model.id, 'general', at, (count) => at + settings.failureCooldownMs * Math.min(count, MAX_BACKOFF_STEPS));
+      return undefined;
+    case 'rate-limit':
+      store.recordFailure(model.id, 'rate-limit', at, () => (error.retryAt !== undefined && error.retryAt > at ? error.retryAt : at + settings.rateLimitCooldownMs));
+      return undefined;
+    case 'gone':
+      // A retired model will not come back by itself; wait at least for the catalog to drop it.
+      store.recordFailure(model.id, 'gone', at, () => Math.max(nextCatalogRefreshAt, at + GONE_MINIMUM_MS));
+      return undefined;
+    case 'unsupported':
+      return undefined;
+    case 'daily-cap':
+    case 'minute-cap': {
+      const daily = error.failure === 'daily-cap';
+      const given = error.retryAt !== undefined && error.retryAt > at ? error.retryAt : undefined;
+      const resetAt = given ?? (daily ? nextUtcMidnight(at) : at + MINUTE_CAP_FALLBACK_MS);
+      store.setAccountLimit({ scope: daily ? 'free-daily' : 'free-minute', resetAt, message: error.message });
+      return accountLimitError(store, at) ?? error;
+    }
+    case 'fatal':
+      return error;
+  }
+}
+
+/** The client's failure classes, plus `unreachable`: OpenRouter itself could not be reached. */
+export type RoutingClass = UpstreamError['failure'] | 'unreachable';
+
+// Connection errors that mean OpenRouter itself cannot be reached (as opposed to a connection it dropped).
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
+// A request too long for this model's window is "this model cannot serve it", not a malformed request:
+// a model with a larger window (free models are tried largest first) may well succeed.
+const CONTEXT_OVERFLOW = /maximum context length|context length (is|of)|context_length_exceeded|too many tokens|prompt is too long/i;
+
+/** Refines the client's classification of a failure with what only routing cares about (see applyFailure). */
+export function routingClassOf(error: UpstreamError): RoutingClass {
+  if (error.failure === 'transient' && error.status === 502 && UNREACHABLE_CODES.has(causeCode(error) ?? '')) return 'unreachable';
+  if (error.failure === 'fatal' && error.status === 400 && CONTEXT_OVERFLOW.test(error.message)) return 'unsupported';
+  return error.failure;
+}
+
+// fetch wraps the socket error: UpstreamError → TypeError('fetch failed') → Error { code }.
+function causeCode(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 4; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The 429 to answer while an account-wide free-model limit is in force, else undefined. */
+export function accountLimitError(store: FailureStore, now: number): HttpError | undefined {
+  const daily = store.accountLimit('free-daily', now);
+  if (daily !== undefined) {
+    // The high-balance variant is already the 1000-a-day tier: credits cannot raise it further.
+    const remedy = /high-balance/i.test(daily.message)
+      ? 'This is already the 1000-a-day tier for accounts with credits; wait for the reset, or set FREE_MODE=false to use paid models.'
+      : 'To raise it from 50 to 1000 requests a day, buy at least 10 credits at https://openrouter.ai/credits; or set FREE_MODE=false to use paid models.';
+    return limitError(daily.resetAt, now, `OpenRouter's daily free-model request limit is used up (free-models-per-day); it resets at ${utc(daily.resetAt)}. ${remedy}`);
+  }
+  const minute = store.accountLimit('free-minute', now);
+  if (minute !== undefined) {
+    return limitError(minute.resetAt, now, `OpenRouter's per-minute free-model request limit is reached (free-models-per-min); retry after ${utc(minute.resetAt)}.`);
+  }
+  return undefined;
+}
+
+function limitError(resetAt: number, now: number, message: string): HttpError {
+  return new HttpError(429, message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } });
+}
+
+function utc(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '')} UTC`;
+}
+
+function nextUtcMidnight(now: number): number {
+  const date = new Date(now);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
+}

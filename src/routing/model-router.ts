@@ -1,0 +1,177 @@
+import type { Catalog } from '../catalog/catalog.ts';
+import type { CatalogLoader } from '../catalog/catalog-loader.ts';
+import type { CatalogModel } from '../catalog/model-info.ts';
+import { matchesPatterns, type ModelFilter } from '../catalog/model-filter.ts';
+import { HttpError, type UpstreamError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { FailureStore } from '../store/failure-store.ts';
+import { tolerateWriteErrors } from '../store/tolerant-store.ts';
+import { accountLimitError, applyFailure } from './failure-policy.ts';
+
+export interface RoutingOptions {
+  catalog: CatalogLoader;
+  filter: ModelFilter;
+  store: FailureStore;
+  freeMode: boolean;
+  toolUseOnly: boolean;
+  failureCooldownMs: number;
+  rateLimitCooldownMs: number;
+  now: () => number;
+  logger: Logger;
+}
+
+/** What a request needs from a model. */
+export interface RequestNeeds {
+  kind: 'chat' | 'embedding';
+  tools: boolean;
+  vision: boolean;
+  /** A preference, not a requirement: in free mode, models that can think are tried first. */
+  thinking?: boolean;
+}
+
+export interface RoutePlan {
+  candidates: CatalogModel[];
+  /** Whether a failure may move on to the next candidate (free mode) or is returned as it is. */
+  fallback: boolean;
+}
+
+export interface ModelRouter {
+  /** Models a client may see and use: the mode, the filter file and TOOL_USE_ONLY applied, in priority order. */
+  visibleModels(): readonly CatalogModel[];
+  /** Looks a name up among the visible models. */
+  findVisible(name: string): CatalogModel | undefined;
+  /** The model filter's patterns in force (empty: no filter). */
+  filterPatterns(): readonly string[];
+  /** Chooses the models to try for a request, in order. */
+  plan(requestedModel: string, needs: RequestNeeds): RoutePlan;
+  /**
+   * Whether a planned candidate may still be tried when its turn comes: another request may have
+   * cooled it down since the plan was made. Throws the account's limit if one was hit meanwhile.
+   */
+  stillAvailable(model: CatalogModel): boolean;
+  /** Records a failed attempt; returns the error to stop with when no other model could succeed. */
+  recordFailure(model: CatalogModel, error: UpstreamError): HttpError | undefined;
+  /** Records a finished answer, which clears the model's failures. */
+  recordSuccess(model: CatalogModel): void;
+  /** The 503 for candidates that all cooled down before any of them could be tried. */
+  allCoolingDown(models: readonly CatalogModel[]): HttpError;
+}
+
+/** Builds the routing policy over the catalog, the filter and the failure store. */
+export function createModelRouter(options: RoutingOptions): ModelRouter {
+  const { logger, now } = options;
+  const store = tolerateWriteErrors(options.store, logger);
+  const visibility = createVisibility(options);
+
+  function plan(requestedModel: string, needs: RequestNeeds): RoutePlan {
+    const { catalog, visible, isVisible } = visibility.current();
+    const found = catalog.find(requestedModel);
+    const requested = found !== undefined && isVisible(found) ? found : undefined;
+    if (!options.freeMode) {
+      if (requested === undefined) throw new HttpError(404, `model '${requestedModel}' not found`);
+      if (!canServe(requested, needs)) throw new HttpError(400, `model '${requestedModel}' does not support ${describeNeeds(needs)}`);
+      const limit = requested.free ? accountLimitError(store, now()) : undefined;
+      if (limit !== undefined) throw limit;
+      return { candidates: [requested], fallback: false };
+    }
+    const at = now();
+    const limit = accountLimitError(store, at);
+    if (limit !== undefined) throw limit;
+    const candidates: CatalogModel[] = [];
+    let capable = 0;
+    if (requested !== undefined && canServe(requested, needs)) {
+      capable++;
+      if (!store.isCoolingDown(requested.id, at)) candidates.push(requested);
+    }
+    for (const model of visible) {
+      if (model === requested || !canServe(model, needs)) continue;
+      capable++;
+      if (!store.isCoolingDown(model.id, at)) candidates.push(model);
+    }
+    if (capable === 0) {
+      throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
+    }
+    if (candidates.length === 0) throw allCoolingDown(visible.filter((model) => canServe(model, needs)), store, at);
+    return { candidates: needs.thinking ? thinkersFirst(candidates, requested) : candidates, fallback: true };
+  }
+
+  return {
+    visibleModels: () => visibility.current().visible,
+    findVisible(name) {
+      const { catalog, isVisible } = visibility.current();
+      const model = catalog.find(name);
+      return model !== undefined && isVisible(model) ? model : undefined;
+    },
+    filterPatterns: () => options.filter.patterns(),
+    plan,
+    stillAvailable(model) {
+      const at = now();
+      const limit = accountLimitError(store, at);
+      if (limit !== undefined) throw limit;
+      return !store.isCoolingDown(model.id, at);
+    },
+    recordFailure: (model, error) => applyFailure(store, model, error, options, options.catalog.nextRefreshAt()),
+    recordSuccess: (model) => store.recordSuccess(model.id),
+    allCoolingDown: (models) => allCoolingDown(models, store, now()),
+  };
+}
+
+interface Visibility {
+  catalog: Catalog;
+  visible: readonly CatalogModel[];
+  isVisible: (model: CatalogModel) => boolean;
+}
+
+/**
+ * The visible models, recomputed only when the catalog or the filter's patterns change: a request
+ * costs one stat of the filter file and no pass over the whole catalog.
+ */
+function createVisibility(options: RoutingOptions): { current(): Visibility } {
+  let cached: (Visibility & { patterns: readonly string[] }) | undefined;
+  return {
+    current() {
+      const catalog = options.catalog.current();
+      if (catalog === undefined) {
+        throw new HttpError(503, 'the model catalog is not loaded yet: OpenRouter has not been reached (retrying in the background; see GET /status)', { headers: { 'Retry-After': '5' } });
+      }
+      const patterns = options.filter.patterns();
+      if (cached?.catalog === catalog && cached.patterns === patterns) return cached;
+      const visible = catalog.models.filter(
+        (model) =>
+          (!options.freeMode || model.free) &&
+          // Tool use is meaningless for embedding models, so TOOL_USE_ONLY leaves them listed.
+          (!options.toolUseOnly || model.capabilities.tools || model.capabilities.embedding) &&
+          matchesPatterns(patterns, model),
+      );
+      const set = new Set(visible);
+      cached = { catalog, patterns, visible, isVisible: (model) => set.has(model) };
+      return cached;
+    },
+  };
+}
+
+// A stable partition: the requested model keeps its place, then models that can think, then the rest.
+function thinkersFirst(candidates: readonly CatalogModel[], requested: CatalogModel | undefined): CatalogModel[] {
+  const rank = (model: CatalogModel) => (model === requested ? 0 : model.capabilities.thinking ? 1 : 2);
+  return [...candidates].sort((a, b) => rank(a) - rank(b));
+}
+
+function canServe(model: CatalogModel, needs: RequestNeeds): boolean {
+  const caps = model.capabilities;
+  if (needs.kind === 'embedding') return caps.embedding;
+  return caps.completion && (!needs.tools || caps.tools) && (!needs.vision || caps.vision);
+}
+
+function describeNeeds(needs: RequestNeeds): string {
+  if (needs.kind === 'embedding') return 'embeddings';
+  const wanted = [needs.tools ? 'tools' : '', needs.vision ? 'image input' : ''].filter((word) => word !== '');
+  return wanted.length > 0 ? wanted.join(' and ') : 'chat';
+}
+
+function allCoolingDown(models: readonly CatalogModel[], store: FailureStore, now: number): HttpError {
+  const soonest = Math.min(...models.map((model) => store.get(model.id)?.cooldownUntil ?? now));
+  const seconds = Math.max(1, Math.ceil((soonest - now) / 1000));
+  return new HttpError(503, `all ${models.length} free models that can serve this request are cooling down after failures; the first is available again at ${new Date(soonest).toISOString()} (see GET /status)`, {
+    headers: { 'Retry-After': String(seconds) },
+  });
+}

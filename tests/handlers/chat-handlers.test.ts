@@ -1,0 +1,114 @@
+// Chat handlers without a socket: a parsed request in, a Reply out, over a stand-in core that
+// answers from a recorded OpenRouter stream. Routing and HTTP are tested elsewhere.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import type { CatalogModel } from '../../src/catalog/model-info.ts';
+import type { ChatCore, ChatRoute } from '../../src/core/routed-chat.ts';
+import type { HandlerContext } from '../../src/handlers/context.ts';
+import { handleOllamaChat, handleOllamaGenerate } from '../../src/handlers/ollama.ts';
+import { handleOpenAIChat } from '../../src/handlers/openai.ts';
+import type { ParsedRequest, Reply } from '../../src/http/url-router.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createRecentModels } from '../../src/store/recent-models.ts';
+import { collectParts, encodeChunks, frozen } from '../helpers/dialect-fixtures.ts';
+
+const model = { id: 'openai/gpt-4o', name: 'gpt-4o' } as CatalogModel;
+const sse = readFileSync(new URL('../fixtures/openrouter/content-multibyte.sse', import.meta.url));
+
+/** A core that always commits to `model` after `attempts` tries and answers from the fixture; it records the routes it was given. */
+function standInCore(routes: ChatRoute[], attempts = 2): ChatCore {
+  const routed = <T>(value: T) => ({ value, model, attempts, timing: frozen.timing });
+  return {
+    async stream(route) {
+      routes.push(route);
+      const upstream = await collectParts(sse);
+      assert.ok(!('error' in upstream));
+      return routed(ReadableStream.from([upstream]));
+    },
+    async collect(route) {
+      routes.push(route);
+      const parts = await collectParts(sse);
+      assert.ok(!('error' in parts));
+      return routed(parts);
+    },
+    async complete(route) {
+      routes.push(route);
+      return routed({ id: 'gen-1', choices: [{ index: 0, message: { role: 'assistant', content: 'whole' }, finish_reason: 'stop' }] });
+    },
+    embeddings: () => Promise.reject(new Error('not used')),
+  };
+}
+
+function setUp(): { context: HandlerContext; routes: ChatRoute[] } {
+  const routes: ChatRoute[] = [];
+  const context = {
+    config: { freeMode: true },
+    core: standInCore(routes),
+    logger: silentLogger,
+    clock: frozen.clock,
+    recent: createRecentModels(frozen.clock.wall),
+  } as unknown as HandlerContext;
+  return { context, routes };
+}
+
+const request = (path: string, body: unknown): ParsedRequest => ({ method: 'POST', path, query: new URLSearchParams(), headers: {}, params: {}, body, signal: new AbortController().signal });
+
+async function streamText(reply: Reply): Promise<string> {
+  assert.ok('stream' in reply);
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const bytes of reply.stream) text += decoder.decode(bytes, { stream: true });
+  return text;
+}
+
+test('/api/chat streams NDJSON lines, names the answering model, and lists it in /api/ps', async () => {
+  const { context, routes } = setUp();
+  const reply = await handleOllamaChat(context, request('/api/chat', { model: 'my-model', messages: [{ role: 'user', content: 'hi' }], keep_alive: '10m' }));
+  assert.ok('stream' in reply);
+  assert.equal(reply.contentType, 'application/x-ndjson');
+  assert.deepEqual(reply.headers, { 'X-Proxy-Model': 'openai/gpt-4o', 'X-Proxy-Attempts': '2' });
+  const lines = (await streamText(reply)).trimEnd().split('\n').map((line) => JSON.parse(line));
+  assert.equal(lines.map((line) => line.message.content).join(''), 'Grüße aus 東京 🚀!');
+  assert.equal(lines.at(-1).done, true);
+  assert.equal(routes[0]?.requestedModel, 'my-model');
+  assert.equal(routes[0]?.toUpstream(model).model, 'openai/gpt-4o', 'the upstream request names the chosen model');
+  const [listed] = context.recent.list(frozen.clock.wall());
+  assert.deepEqual([listed?.name, listed?.expiresAt], ['my-model:latest', frozen.clock.wall() + 10 * 60_000], 'keep_alive is honoured');
+});
+
+test('/api/generate with stream:false answers one object built from the collected parts', async () => {
+  const { context } = setUp();
+  const reply = await handleOllamaGenerate(context, request('/api/generate', { model: 'm', prompt: 'hi', stream: false }));
+  assert.ok('json' in reply);
+  const json = reply.json as Record<string, unknown>;
+  assert.deepEqual([json.response, json.done, json.done_reason, json.eval_count], ['Grüße aus 東京 🚀!', true, 'stop', 4]);
+});
+
+test('/api/chat with no messages is a load: nothing is routed', async () => {
+  const { context, routes } = setUp();
+  (context as { router: unknown }).router = { findVisible: () => model };
+  const reply = await handleOllamaChat(context, request('/api/chat', { model: 'gpt-4o' }));
+  assert.ok('json' in reply);
+  assert.equal((reply.json as { done_reason: string }).done_reason, 'load');
+  assert.equal(routes.length, 0);
+});
+
+test('/v1/chat/completions relays the stream as SSE and the whole completion untouched', async () => {
+  const { context } = setUp();
+  const streamed = await handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true }));
+  assert.ok('stream' in streamed);
+  assert.equal(streamed.contentType, 'text/event-stream; charset=utf-8');
+  const text = await streamText(streamed);
+  assert.equal(text, await encodeChunks([sse], { transform: (parts, sink) => { for (const part of parts) if (part.type === 'chunk') sink.enqueue(new TextEncoder().encode(`data: ${part.data}\n\n`)); }, flush: (sink) => sink.enqueue(new TextEncoder().encode('data: [DONE]\n\n')) }));
+  const whole = await handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
+  assert.ok('json' in whole);
+  assert.equal((whole.json as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content, 'whole');
+});
+
+test('bad input is refused before anything is routed', async () => {
+  const { context, routes } = setUp();
+  await assert.rejects(handleOllamaChat(context, request('/api/chat', { messages: [] })), { status: 400, message: /model/ });
+  await assert.rejects(handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [] })), { status: 400 });
+  assert.equal(routes.length, 0);
+});

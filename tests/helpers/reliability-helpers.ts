@@ -1,0 +1,170 @@
+// Helpers shared by the reliability suites: raw HTTP calls on their own connections, answer parsing
+// that checks the wire shape, leak checks, and spawning the real entry point.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { request, type Agent, type IncomingHttpHeaders, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { defaultCatalog } from '../../src/fake-openrouter/server.ts';
+import type { Proxy } from './harness.ts';
+
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+export interface CallOptions {
+  method?: string;
+  /** An object is sent as JSON; a string or Buffer as it is. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Defaults to no agent: a fresh connection that closes after the answer, so no socket outlives a call. */
+  agent?: Agent | false;
+  timeoutMs?: number;
+}
+
+/** One HTTP request with node:http; resolves with the status, headers and whole body text. */
+export function call(baseUrl: string, path: string, options: CallOptions = {}): Promise<Answer> {
+  const body = options.body === undefined ? undefined
+    : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
+  const base = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    // host, port and path apart, so that a test can send any request target (`//x`, `http://host/x`).
+    const req = request({
+      host: base.hostname,
+      port: base.port,
+      path,
+      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      // An explicit length: node sends a DELETE body without one, which no server can frame.
+      headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }), ...options.headers },
+      agent: options.agent ?? false,
+      timeout: options.timeoutMs ?? 10_000,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within ${options.timeoutMs ?? 10_000} ms`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Asserts an error body has the API's shape and returns its message. */
+export function errorMessage(shape: 'ollama' | 'openai', text: string): string {
+  const body = JSON.parse(text) as Record<string, any>;
+  if (shape === 'ollama') {
+    assert.deepEqual(Object.keys(body), ['error'], `Ollama error shape: ${text}`);
+    assert.equal(typeof body.error, 'string');
+    return body.error as string;
+  }
+  assert.equal(typeof body.error?.message, 'string', `OpenAI error shape: ${text}`);
+  assert.equal(typeof body.error?.type, 'string', `OpenAI error shape: ${text}`);
+  return body.error.message as string;
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes. */
+export async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 2_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) assert.fail(`still not true after ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** How many timers are keeping the event loop alive. */
+export function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+}
+
+function openConnections(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count))));
+}
+
+/**
+ * Asserts nothing outlives a finished request: no upstream stream still open at the fake, no client
+ * connection still open at the proxy, and no more timers than before the request (a watchdog timer
+ * that was never cleared would show up here).
+ */
+export async function assertSettled(proxy: Proxy, timersBefore: number): Promise<void> {
+  await eventually(() => proxy.fake.activeStreams() === 0, `no upstream stream left open (${proxy.fake.activeStreams()} open)`);
+  await eventually(async () => (await openConnections(proxy.server)) === 0, 'no client connection left open at the proxy');
+  await eventually(() => activeTimers() <= timersBefore, `no timer left behind (${activeTimers()} > ${timersBefore})`);
+}
+
+/** Writes a fresh catalog cache, so a proxy can start with its OpenRouter unreachable. */
+export function writeCatalogCache(dir: string, now = Date.now()): string {
+  const path = join(dir, 'free-models');
+  writeFileSync(`${path}.json`, JSON.stringify({ fetchedAt: now, models: defaultCatalog() }));
+  return path;
+}
+
+export interface LogEntry {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  /** The URL from the `listening` log line. */
+  url: string;
+  stderr: () => string;
+  logs: () => LogEntry[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Parses the JSON log lines of a stderr capture, skipping anything else. */
+export function parseLogs(stderr: string): LogEntry[] {
+  return stderr.split('\n').flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as LogEntry;
+      return typeof entry === 'object' && entry !== null && typeof entry.level === 'string' ? [entry] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Runs `node src/main.ts` with exactly `env` (plus PATH), killed when the test ends. Resolves once
+ * it logs `listening` (with the real port, since tests pass PORT=0), or rejects with its stderr.
+ */
+export function spawnProxy(t: TestContext, env: Record<string, string>, options: { waitForListening?: boolean; timeoutMs?: number } = {}): Promise<Spawned> {
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    return exited;
+  });
+  const spawned = (url: string): Spawned => ({ child, url, stderr: () => stderr, logs: () => parseLogs(stderr), exited });
+  if (options.waitForListening === false) return Promise.resolve(spawned(''));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(`no "listening" line within ${timeoutMs} ms`), timeoutMs);
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      reject(new Error(`${why}; stderr:\n${stderr}`));
+    };
+    const onData = (): void => {
+      const listening = parseLogs(stderr).find((entry) => entry.msg === 'listening');
+      if (listening === undefined) return;
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      resolve(spawned(String(listening.url)));
+    };
+    child.stderr?.on('data', onData);
+    void exited.then(({ code }) => fail(`exited with code ${code} before listening`));
+  });
+}
