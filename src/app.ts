@@ -12,6 +12,7 @@ import { handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
 import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/models.ts';
 import { handleOllamaChat, handleOllamaGenerate } from './handlers/ollama.ts';
 import { handleOpenAIChat, handleOpenAICompletions, handleOpenAIModel, handleOpenAIModels } from './handlers/openai.ts';
+import { handleResponses } from './handlers/responses.ts';
 import type { ErrorReplier } from './http/errors.ts';
 import { isLoopbackAddress } from './http/guards.ts';
 import { createRequestListener } from './http/node-adapter.ts';
@@ -118,5 +119,6 @@ function routes(context: HandlerContext): Route[] {
     { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },
     { methods: POST, path: '/v1/completions', handler: (request) => handleOpenAICompletions(context, request) },
     { methods: POST, path: '/v1/embeddings', handler: (request) => handleOpenAIEmbeddings(context, request) },
+    { methods: POST, path: '/v1/responses', handler: (request) => handleResponses(context, request) },
   ];
 }

@@ -5,7 +5,9 @@ import type { CatalogModel } from '../../src/catalog/model-info.ts';
 import type { ChatDialect, ChatIntent } from '../../src/dialects/dialect.ts';
 import { ollamaChat, ollamaGenerate } from '../../src/dialects/ollama/chat-dialect.ts';
 import { openAIChat, openAICompletions } from '../../src/dialects/openai/chat-dialect.ts';
+import { createResponsesDialect } from '../../src/dialects/responses/chat-dialect.ts';
 import { assertEverySplit, assertMatchesFile, collectParts, frozen, openRouterStreams } from '../helpers/dialect-fixtures.ts';
+import { counterIds } from './responses/fixture-context.ts';
 
 interface DialectCase {
   name: string;
@@ -22,6 +24,7 @@ const cases: DialectCase[] = [
   { name: 'ollama-generate', dialect: ollamaGenerate, body: { model: 'm', prompt: 'hi' }, streamExtension: 'ndjson' },
   { name: 'openai-chat', dialect: openAIChat, body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true }, streamExtension: 'sse' },
   { name: 'openai-completions', dialect: openAICompletions, body: { model: 'm', prompt: 'hi', stream: true }, streamExtension: 'sse' },
+  { name: 'responses', dialect: createResponsesDialect(counterIds), body: { model: 'm', input: 'hi', stream: true }, streamExtension: 'sse' },
 ];
 
 for (const { name, dialect, body, streamExtension } of cases) {
