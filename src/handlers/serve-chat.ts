@@ -11,7 +11,7 @@ import { routingHeaders, type HandlerContext } from './context.ts';
 export async function serveChat<I extends ChatIntent>(context: HandlerContext, request: ParsedRequest, dialect: ChatDialect<I>, parsed?: I): Promise<Reply> {
   const { core, clock } = context;
   const intent = parsed ?? dialect.parse(request.body, context.config);
-  for (const type of intent.droppedTools ?? []) context.warnOnce(`dropped-tool:${type}`, 'dropped a tool the proxy cannot run', { tool: type });
+  for (const type of intent.droppedTools ?? []) context.warnOnce(`dropped-tool:${type}`, 'dropped a tool type the proxy cannot run', { type });
   const route = { requestedModel: intent.requestedModel, needs: intent.needs, toUpstream: intent.toUpstream, signal: request.signal };
   const seen = <T>(routed: { model: Parameters<typeof routingHeaders>[0]; attempts: number; value: T }): Record<string, string> => {
     // Every API's clients use models too: /api/ps should show them.

@@ -38,6 +38,8 @@ export function createResponsesDialect(ids: IdSource = randomIds): ChatDialect<R
         requestedModel: request.requestedModel,
         stream: request.stream,
         needs: request.needs,
+        // Hosted tools, and the input items of hosted-tool calls, are left out; each type is logged once.
+        droppedTools: [...request.droppedTools, ...request.skippedItems.map((type) => `${type} (input items)`)],
         toUpstream: (model) => ({ ...request.chat, model: model.id }),
         request,
       };
