@@ -6,12 +6,16 @@ import type { Catalog } from './catalog.ts';
 import type { CatalogLoader } from './catalog-loader.ts';
 import { accountLimitError, applyFailure, routingClassOf } from './failure-policy.ts';
 import type { CatalogModel } from './model-info.ts';
+import { listedAliasNames, type ModelAliases } from './model-aliases.ts';
 import { matchesPatterns, type ModelFilter } from './model-filter.ts';
+import { lookupModelName, toRequestedModels, type NameLookup } from './requested-models.ts';
 import { tolerateWriteErrors } from './tolerant-store.ts';
 
 export interface RoutingOptions {
   catalog: CatalogLoader;
   filter: ModelFilter;
+  /** Client names → models; none when absent. */
+  aliases?: ModelAliases;
   store: FailureStore;
   freeMode: boolean;
   toolUseOnly: boolean;
@@ -45,8 +49,10 @@ export interface RoutedResult<T> {
 export interface Router {
   /** Models a client may see and use: the mode, the filter file and TOOL_USE_ONLY applied, in priority order. */
   visibleModels(): readonly CatalogModel[];
-  /** Looks a name up among the visible models. */
+  /** Looks a name up among the visible models: an alias's first target, an exact name, or an Ollama-library name. */
   findVisible(name: string): CatalogModel | undefined;
+  /** Alias names written without a glob, for model pickers. */
+  aliasNames(): string[];
   /** The model filter's patterns in force (empty: no filter). */
   filterPatterns(): readonly string[];
   /** Chooses the models to try for a request, in order. */
@@ -69,28 +75,39 @@ export function createRouter(options: RoutingOptions): Router {
   const store = tolerateWriteErrors(options.store, logger);
   const visibility = createVisibility(options);
 
-  function plan(requestedModel: string, needs: RequestNeeds): RoutePlan {
+  function nameLookup(): NameLookup {
     const { catalog, visible, isVisible } = visibility.current();
-    const found = catalog.find(requestedModel);
-    const requested = found !== undefined && isVisible(found) ? found : undefined;
+    const findVisible = (name: string) => {
+      const model = catalog.find(name);
+      return model !== undefined && isVisible(model) ? model : undefined;
+    };
+    return { rules: options.aliases?.rules() ?? [], findVisible, visible };
+  }
+
+  function plan(requestedModel: string, needs: RequestNeeds): RoutePlan {
+    const { visible } = visibility.current();
+    // An alias's first target is the model asked for; its other targets come next, before any fallback.
+    const { models: wanted } = toRequestedModels(nameLookup(), requestedModel);
     if (!options.freeMode) {
-      if (requested === undefined) throw new HttpError(404, `model '${requestedModel}' not found`);
-      if (!canServe(requested, needs)) throw new HttpError(400, `model '${requestedModel}' does not support ${describeNeeds(needs)}`);
-      const limit = requested.free ? accountLimitError(store, now()) : undefined;
+      if (wanted.length === 0) throw new HttpError(404, `model '${requestedModel}' not found`);
+      const serving = wanted.filter((model) => canServe(model, needs));
+      if (serving.length === 0) throw new HttpError(400, `model '${requestedModel}' does not support ${describeNeeds(needs)}`);
+      const limit = serving.some((model) => model.free) ? accountLimitError(store, now()) : undefined;
       if (limit !== undefined) throw limit;
-      return { candidates: [requested], fallback: false };
+      return { candidates: serving, fallback: serving.length > 1 };
     }
     const at = now();
     const limit = accountLimitError(store, at);
     if (limit !== undefined) throw limit;
     const candidates: CatalogModel[] = [];
     let capable = 0;
-    if (requested !== undefined && canServe(requested, needs)) {
+    for (const model of wanted) {
+      if (!canServe(model, needs)) continue;
       capable++;
-      if (!store.isCoolingDown(requested.id, at)) candidates.push(requested);
+      if (!store.isCoolingDown(model.id, at)) candidates.push(model);
     }
     for (const model of visible) {
-      if (model === requested || !canServe(model, needs)) continue;
+      if (wanted.includes(model) || !canServe(model, needs)) continue;
       capable++;
       if (!store.isCoolingDown(model.id, at)) candidates.push(model);
     }
@@ -98,7 +115,7 @@ export function createRouter(options: RoutingOptions): Router {
       throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
     }
     if (candidates.length === 0) throw allCoolingDown(visible.filter((model) => canServe(model, needs)), store, at);
-    return { candidates: needs.thinking ? thinkersFirst(candidates, requested) : candidates, fallback: true };
+    return { candidates: needs.thinking ? thinkersFirst(candidates, wanted) : candidates, fallback: true };
   }
 
   async function run<T>(routePlan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal, success: 'now' | 'later' = 'now'): Promise<RoutedResult<T>> {
@@ -139,10 +156,10 @@ export function createRouter(options: RoutingOptions): Router {
   return {
     visibleModels: () => visibility.current().visible,
     findVisible(name) {
-      const { catalog, isVisible } = visibility.current();
-      const model = catalog.find(name);
-      return model !== undefined && isVisible(model) ? model : undefined;
+      const lookup = nameLookup();
+      return toRequestedModels(lookup, name).models[0] ?? lookupModelName(lookup, name);
     },
+    aliasNames: () => listedAliasNames(options.aliases?.rules() ?? []),
     filterPatterns: () => options.filter.patterns(),
     plan,
     run,
@@ -185,9 +202,9 @@ function createVisibility(options: RoutingOptions): { current(): Visibility } {
   };
 }
 
-// A stable partition: the requested model keeps its place, then models that can think, then the rest.
-function thinkersFirst(candidates: readonly CatalogModel[], requested: CatalogModel | undefined): CatalogModel[] {
-  const rank = (model: CatalogModel) => (model === requested ? 0 : model.capabilities.thinking ? 1 : 2);
+// A stable partition: the requested models keep their places, then models that can think, then the rest.
+function thinkersFirst(candidates: readonly CatalogModel[], requested: readonly CatalogModel[]): CatalogModel[] {
+  const rank = (model: CatalogModel) => (requested.includes(model) ? 0 : model.capabilities.thinking ? 1 : 2);
   return [...candidates].sort((a, b) => rank(a) - rank(b));
 }
 

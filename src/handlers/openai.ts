@@ -8,6 +8,7 @@ import type { ChatCompletion, ChatRequest } from '../openrouter/types.ts';
 import { OpenAISseEncoderStream } from '../streams/encoders.ts';
 import { toTextCompletionData } from '../streams/completion-encoder.ts';
 import { routeChatStream } from './chat-flow.ts';
+import { listedAliases } from './ollama-models.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
 import { DEFAULT_KEEP_ALIVE_MS } from './recent-models.ts';
 
@@ -18,7 +19,8 @@ function toOpenAIModel(model: CatalogModel) {
 
 /** `GET /v1/models`. */
 export function handleOpenAIModels(context: HandlerContext): Reply {
-  return { json: { object: 'list', data: context.router.visibleModels().map(toOpenAIModel) } };
+  const aliases = listedAliases(context).map(({ alias, model }) => ({ ...toOpenAIModel(model), id: alias }));
+  return { json: { object: 'list', data: [...aliases, ...context.router.visibleModels().map(toOpenAIModel)] } };
 }
 
 /** `GET /v1/models/{id}`: one model, or 404 in OpenAI's shape. */
