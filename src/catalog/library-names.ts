@@ -59,31 +59,55 @@ export function familyTokens(tokens: readonly string[]): string[] {
   return family;
 }
 
-function sameTokens(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((token, index) => b[index] === token);
+
+export interface LibraryIndex {
+  /**
+   * Finds the model an Ollama-library name means: its family is the name's family; models holding
+   * every tag token (the size) come first, then free ones, then the closest (fewest extra tokens),
+   * then the catalog's priority order. A size OpenRouter lacks still gets the family, as `ollama run`
+   * users expect a model more than an error. Undefined when no model is of the family.
+   */
+  resolve(name: string): CatalogModel | undefined;
 }
 
-/**
- * Finds the model an Ollama-library name means among `models` (already in priority order): its family
- * is the name's family; models holding every tag token (the size) come first, then free ones, then
- * the closest (fewest extra tokens). A size OpenRouter lacks still gets the family, as `ollama run`
- * users expect a model more than an error. Returns undefined when no model is of the family.
- */
-export function resolveLibraryName(name: string, models: readonly CatalogModel[]): CatalogModel | undefined {
-  const parsed = parseLibraryName(name);
-  if (parsed === undefined) return undefined;
-  let best: { model: CatalogModel; score: number[] } | undefined;
+interface Entry {
+  model: CatalogModel;
+  /** The tokens after the family: sizes and variants. */
+  rest: string[];
+}
+
+/** Indexes `models` (in priority order) by family once, so that each lookup is a map access. */
+export function indexLibraryNames(models: readonly CatalogModel[]): LibraryIndex {
+  const byFamily = new Map<string, Entry[]>();
   for (const model of models) {
     if (model.capabilities.embedding && !model.capabilities.completion) continue;
     const tokens = modelTokens(model);
-    if (!sameTokens(familyTokens(tokens), parsed.family)) continue;
-    const rest = tokens.slice(parsed.family.length);
-    const sized = parsed.tag.every((token) => rest.includes(token)) ? 0 : 1;
-    // Lower is better, compared in order; ties keep the catalog's priority order.
-    const score = [sized, model.free ? 0 : 1, rest.length - parsed.tag.length];
-    if (best === undefined || isBetter(score, best.score)) best = { model, score };
+    const family = familyTokens(tokens);
+    const key = family.join(' ');
+    const entries = byFamily.get(key) ?? [];
+    entries.push({ model, rest: tokens.slice(family.length) });
+    byFamily.set(key, entries);
   }
-  return best?.model;
+  return {
+    resolve(name) {
+      const parsed = parseLibraryName(name);
+      const entries = parsed === undefined ? undefined : byFamily.get(parsed.family.join(' '));
+      if (parsed === undefined || entries === undefined) return undefined;
+      let best: { model: CatalogModel; score: number[] } | undefined;
+      for (const { model, rest } of entries) {
+        const sized = parsed.tag.every((token) => rest.includes(token)) ? 0 : 1;
+        // Lower is better, compared in order; ties keep the catalog's priority order.
+        const score = [sized, model.free ? 0 : 1, rest.length - parsed.tag.length];
+        if (best === undefined || isBetter(score, best.score)) best = { model, score };
+      }
+      return best?.model;
+    },
+  };
+}
+
+/** One-off lookup over `models`; see LibraryIndex.resolve. */
+export function resolveLibraryName(name: string, models: readonly CatalogModel[]): CatalogModel | undefined {
+  return indexLibraryNames(models).resolve(name);
 }
 
 function isBetter(score: readonly number[], than: readonly number[]): boolean {

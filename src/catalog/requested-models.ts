@@ -3,20 +3,20 @@
  * by exact name first and as an Ollama-library name next. Pure, so the router stays about routing.
  */
 import { resolveAlias, type AliasRule } from './model-aliases.ts';
-import { resolveLibraryName } from './library-names.ts';
+import type { LibraryIndex } from './library-names.ts';
 import type { CatalogModel } from './model-info.ts';
 
 export interface NameLookup {
   rules: readonly AliasRule[];
   /** Exact lookup among the visible models (listed name, short name or full id). */
   findVisible(name: string): CatalogModel | undefined;
-  /** The visible models in priority order. */
-  visible: readonly CatalogModel[];
+  /** Ollama-library names over the visible models. */
+  library: LibraryIndex;
 }
 
 /** Finds one model name among the visible models: exactly, or as an Ollama-library name. */
 export function lookupModelName(lookup: NameLookup, name: string): CatalogModel | undefined {
-  return lookup.findVisible(name) ?? resolveLibraryName(name, lookup.visible);
+  return lookup.findVisible(name) ?? lookup.library.resolve(name);
 }
 
 /**

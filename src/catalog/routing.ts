@@ -6,6 +6,7 @@ import type { Catalog } from './catalog.ts';
 import type { CatalogLoader } from './catalog-loader.ts';
 import { accountLimitError, applyFailure, routingClassOf } from './failure-policy.ts';
 import type { CatalogModel } from './model-info.ts';
+import { indexLibraryNames, type LibraryIndex } from './library-names.ts';
 import { listedAliasNames, type ModelAliases } from './model-aliases.ts';
 import { matchesPatterns, type ModelFilter } from './model-filter.ts';
 import { lookupModelName, toRequestedModels, type NameLookup } from './requested-models.ts';
@@ -76,12 +77,12 @@ export function createRouter(options: RoutingOptions): Router {
   const visibility = createVisibility(options);
 
   function nameLookup(): NameLookup {
-    const { catalog, visible, isVisible } = visibility.current();
+    const { catalog, isVisible, library } = visibility.current();
     const findVisible = (name: string) => {
       const model = catalog.find(name);
       return model !== undefined && isVisible(model) ? model : undefined;
     };
-    return { rules: options.aliases?.rules() ?? [], findVisible, visible };
+    return { rules: options.aliases?.rules() ?? [], findVisible, library };
   }
 
   function plan(requestedModel: string, needs: RequestNeeds): RoutePlan {
@@ -172,6 +173,7 @@ interface Visibility {
   catalog: Catalog;
   visible: readonly CatalogModel[];
   isVisible: (model: CatalogModel) => boolean;
+  library: LibraryIndex;
 }
 
 /**
@@ -196,7 +198,7 @@ function createVisibility(options: RoutingOptions): { current(): Visibility } {
           matchesPatterns(patterns, model),
       );
       const set = new Set(visible);
-      cached = { catalog, patterns, visible, isVisible: (model) => set.has(model) };
+      cached = { catalog, patterns, visible, isVisible: (model) => set.has(model), library: indexLibraryNames(visible) };
       return cached;
     },
   };
