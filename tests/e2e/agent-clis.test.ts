@@ -26,9 +26,7 @@ function shellProof(label: string): { command: string; output: string } {
   return { command: `echo ${label}-$((1000+337))`, output: `${label}-1337` };
 }
 
-async function claude(t: TestContext, proxy: Proxy, prompt: string, args: string[]): Promise<CliRun | undefined> {
-  const path = requireCli(t, 'claude');
-  if (path === undefined) return undefined;
+async function claude(t: TestContext, path: string, proxy: Proxy, prompt: string, args: string[]): Promise<CliRun> {
   const { home, cwd } = throwawayHome(t, 'claude');
   return runCli(path, ['-p', prompt, ...args], {
     home,
@@ -54,39 +52,40 @@ async function startClaudeProxy(t: TestContext): Promise<Proxy> {
 }
 
 test('Claude Code: claude -p prints the answer of the model its claude-* name is aliased to', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'claude');
+  if (path === undefined) return;
   const proxy = await startClaudeProxy(t);
   // --tools "" sends no tools, so the fake answers in text ("Echo: " + the user's text).
-  const run = await claude(t, proxy, 'Say hello PLAIN-MARKER', ['--tools', '']);
-  if (run === undefined) return;
+  const run = await claude(t, path, proxy, 'Say hello PLAIN-MARKER', ['--tools', '']);
   assert.equal(run.code, 0, describeRun(run));
   assert.match(run.stdout, /Echo: [\s\S]*PLAIN-MARKER/, describeRun(run));
   assert.deepEqual(modelsAsked(proxy), ['qwen/qwen3-coder:free']);
 });
 
 test("Claude Code: when the alias's first model fails, the answer comes from the next one", TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'claude');
+  if (path === undefined) return;
   const proxy = await startClaudeProxy(t);
   proxy.fake.script('qwen/qwen3-coder:free', { kind: 'http', status: 503 });
-  const run = await claude(t, proxy, 'Say hello FALLBACK-MARKER', ['--tools', '', '--model', 'claude-sonnet-4-5']);
-  if (run === undefined) return;
+  const run = await claude(t, path, proxy, 'Say hello FALLBACK-MARKER', ['--tools', '', '--model', 'claude-sonnet-4-5']);
   assert.equal(run.code, 0, describeRun(run));
   assert.match(run.stdout, /Echo: [\s\S]*FALLBACK-MARKER/, describeRun(run));
   assert.deepEqual(modelsAsked(proxy), ['qwen/qwen3-coder:free', 'google/gemini-2.0-flash-exp:free']);
 });
 
 test('Claude Code: a Bash tool loop runs for real and the answer quotes its output', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'claude');
+  if (path === undefined) return;
   const proxy = await startClaudeProxy(t);
   const proof = shellProof('CLAUDE-TOOL');
   const prompt = `Run the command. [tool=Bash][args=${JSON.stringify({ command: proof.command, description: 'print a number' })}]`;
-  const run = await claude(t, proxy, prompt, ['--tools', 'Bash', '--allowedTools', 'Bash']);
-  if (run === undefined) return;
+  const run = await claude(t, path, proxy, prompt, ['--tools', 'Bash', '--allowedTools', 'Bash']);
   assert.equal(run.code, 0, describeRun(run));
   assert.ok(run.stdout.includes(`Tool result: ${proof.output}`), describeRun(run));
   assert.equal(proxy.fake.chatRequests().length, 2, 'one request for the tool call, one with its result');
 });
 
-async function codex(t: TestContext, proxy: Proxy, prompt: string, args: string[], config?: string): Promise<CliRun | undefined> {
-  const path = requireCli(t, 'codex');
-  if (path === undefined) return undefined;
+async function codex(t: TestContext, path: string, proxy: Proxy, prompt: string, args: string[], config?: string): Promise<CliRun> {
   const { home, cwd } = throwawayHome(t, 'codex');
   if (config !== undefined) writeFileSync(join(home, '.codex', 'config.toml'), config);
   return runCli(path, ['exec', '--skip-git-repo-check', ...args, prompt], {
@@ -111,21 +110,23 @@ function assertCodexAnswered(run: CliRun, output: string): void {
 }
 
 test('Codex: codex exec --oss checks the version, finds gpt-oss:20b and runs a tool loop through /v1/responses', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
   const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
   const { prompt, output } = codexPrompt('CODEX-OSS');
-  const run = await codex(t, proxy, prompt, ['--oss', '--local-provider', 'ollama']);
-  if (run === undefined) return;
+  const run = await codex(t, path, proxy, prompt, ['--oss', '--local-provider', 'ollama']);
   assertCodexAnswered(run, output);
   // The Ollama-library name resolves to the free OpenRouter model even with FREE_MODE=false.
   assert.deepEqual(modelsAsked(proxy), ['openai/gpt-oss-20b:free', 'openai/gpt-oss-20b:free']);
 });
 
 test('Codex: with -m qwen3-coder:30b it pulls the model, and when that fails the fallback answers', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
   const proxy = await startProxy(t);
   proxy.fake.script('qwen/qwen3-coder:free', { kind: 'http', status: 503 });
   const { prompt, output } = codexPrompt('CODEX-FALLBACK');
-  const run = await codex(t, proxy, prompt, ['--oss', '--local-provider', 'ollama', '-m', 'qwen3-coder:30b']);
-  if (run === undefined) return;
+  const run = await codex(t, path, proxy, prompt, ['--oss', '--local-provider', 'ollama', '-m', 'qwen3-coder:30b']);
   assertCodexAnswered(run, output);
   const asked = modelsAsked(proxy);
   assert.equal(asked[0], 'qwen/qwen3-coder:free');
@@ -133,6 +134,8 @@ test('Codex: with -m qwen3-coder:30b it pulls the model, and when that fails the
 });
 
 test('Codex: a config.toml provider with wire_api = "responses" runs the same tool loop', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
   const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
   const config = [
     'model = "gpt-oss:20b"',
@@ -148,8 +151,7 @@ test('Codex: a config.toml provider with wire_api = "responses" runs the same to
     '',
   ].join('\n');
   const { prompt, output } = codexPrompt('CODEX-CONFIG');
-  const run = await codex(t, proxy, prompt, [], config);
-  if (run === undefined) return;
+  const run = await codex(t, path, proxy, prompt, [], config);
   assertCodexAnswered(run, output);
   assert.deepEqual(modelsAsked(proxy), ['openai/gpt-oss-20b:free', 'openai/gpt-oss-20b:free']);
 });
