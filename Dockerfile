@@ -8,6 +8,7 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=11434 \
     MODEL_FILTER_PATH=/app/models-filter/filter \
+    MODEL_ALIASES_PATH=/app/models-filter/aliases \
     FAILURE_DB=/data/failures.db \
     FREE_MODELS_CACHE=/data/free-models
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCatalogLoader, type CatalogLoader } from './catalog/catalog-loader.ts';
+import { createModelAliases } from './catalog/model-aliases.ts';
 import { createModelFilter } from './catalog/model-filter.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): App {
   const router = createModelRouter({
     catalog,
     filter: createModelFilter(config.modelFilterPath, logger),
+    aliases: createModelAliases(config.modelAliasesPath, logger),
     store,
     freeMode: config.freeMode,
     toolUseOnly: config.toolUseOnly,

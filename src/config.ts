@@ -15,6 +15,7 @@ export interface Config {
   freeMode: boolean;
   toolUseOnly: boolean;
   modelFilterPath: string;
+  modelAliasesPath: string;
   freeModelsCachePath: string;
   cacheTtlMs: number;
   failureDbPath: string;
@@ -122,6 +123,7 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     freeMode: boolean('FREE_MODE', true),
     toolUseOnly: boolean('TOOL_USE_ONLY', false),
     modelFilterPath: path('MODEL_FILTER_PATH', 'models-filter/filter'),
+    modelAliasesPath: path('MODEL_ALIASES_PATH', 'models-filter/aliases'),
     freeModelsCachePath: path('FREE_MODELS_CACHE', 'free-models'),
     cacheTtlMs: number('CACHE_TTL_HOURS', 24, 0, 24 * 365) * 60 * minutes,
     failureDbPath: read('FAILURE_DB') === ':memory:' ? ':memory:' : path('FAILURE_DB', 'failures.db'),

@@ -2,7 +2,8 @@ import type { Reply } from '../http/url-router.ts';
 import type { HandlerContext } from './context.ts';
 
 /** The Ollama version this server claims: Copilot needs at least 0.6.4, and Open WebUI parses it as integers. */
-export const OLLAMA_VERSION = '0.12.6';
+// Codex's `--oss` refuses servers older than 0.13.4.
+export const OLLAMA_VERSION = '0.15.2';
 
 /** `GET|HEAD /`: the liveness answer every Ollama client probes. */
 export function handleRoot(): Reply {

@@ -1,3 +1,4 @@
+import type { CatalogModel } from '../catalog/model-info.ts';
 import { isPlainObject } from '../dialects/field-validators.ts';
 import { toOllamaDigest, toOllamaListEntry, toOllamaPsEntry, toOllamaShowResponse } from '../dialects/ollama/to-ollama-model.ts';
 import { HttpError } from '../errors.ts';
@@ -7,7 +8,17 @@ import type { HandlerContext } from './context.ts';
 
 /** `GET /api/tags`: the visible models in priority order. */
 export function handleTags(context: HandlerContext): Reply {
-  return { json: { models: context.router.visibleModels().map(toOllamaListEntry) } };
+  // Aliases first, so pickers show the names agent tools ask for (Codex skips its pull when listed).
+  const aliases = listedAliases(context).map(({ alias, model }) => ({ ...toOllamaListEntry(model), name: alias, model: alias }));
+  return { json: { models: [...aliases, ...context.router.visibleModels().map(toOllamaListEntry)] } };
+}
+
+/** Alias names written without a glob whose target a client can use now, with that target. */
+export function listedAliases(context: HandlerContext): { alias: string; model: CatalogModel }[] {
+  return context.router.aliasNames().flatMap((alias) => {
+    const model = context.router.findVisible(alias);
+    return model === undefined ? [] : [{ alias, model }];
+  });
 }
 
 /** `GET /api/ps`: models used recently, longest-lived first. */

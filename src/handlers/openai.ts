@@ -3,6 +3,7 @@ import { openAIChat, openAICompletions } from '../dialects/openai/chat-dialect.t
 import { HttpError } from '../errors.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
 import type { HandlerContext } from './context.ts';
+import { listedAliases } from './models.ts';
 import { serveChat } from './serve-chat.ts';
 
 /** An OpenAI model object, using the same `name:tag` ids as `/api/tags`. */
@@ -12,7 +13,8 @@ function toOpenAIModel(model: CatalogModel) {
 
 /** `GET /v1/models`. */
 export function handleOpenAIModels(context: HandlerContext): Reply {
-  return { json: { object: 'list', data: context.router.visibleModels().map(toOpenAIModel) } };
+  const aliases = listedAliases(context).map(({ alias, model }) => ({ ...toOpenAIModel(model), id: alias }));
+  return { json: { object: 'list', data: [...aliases, ...context.router.visibleModels().map(toOpenAIModel)] } };
 }
 
 /** `GET /v1/models/{id}`: one model, or 404 in OpenAI's shape. */

@@ -5,12 +5,17 @@ import { matchesPatterns, type ModelFilter } from '../catalog/model-filter.ts';
 import { HttpError, type UpstreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { FailureStore } from '../store/failure-store.ts';
+import { indexLibraryNames, type LibraryIndex } from '../catalog/library-names.ts';
+import { listedAliasNames, type ModelAliases } from '../catalog/model-aliases.ts';
+import { lookupModelName, toRequestedModels, type NameLookup } from '../catalog/requested-models.ts';
 import { tolerateWriteErrors } from '../store/tolerant-store.ts';
 import { accountLimitError, applyFailure } from './failure-policy.ts';
 
 export interface RoutingOptions {
   catalog: CatalogLoader;
   filter: ModelFilter;
+  /** Client names → models; none when absent. */
+  aliases?: ModelAliases;
   store: FailureStore;
   freeMode: boolean;
   toolUseOnly: boolean;
@@ -38,8 +43,10 @@ export interface RoutePlan {
 export interface ModelRouter {
   /** Models a client may see and use: the mode, the filter file and TOOL_USE_ONLY applied, in priority order. */
   visibleModels(): readonly CatalogModel[];
-  /** Looks a name up among the visible models. */
+  /** Looks a name up among the visible models: an alias's first target, an exact name, or an Ollama-library name. */
   findVisible(name: string): CatalogModel | undefined;
+  /** Alias names written without a glob, for model pickers. */
+  aliasNames(): string[];
   /** The model filter's patterns in force (empty: no filter). */
   filterPatterns(): readonly string[];
   /** Chooses the models to try for a request, in order. */
@@ -63,28 +70,39 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
   const store = tolerateWriteErrors(options.store, logger);
   const visibility = createVisibility(options);
 
+  function nameLookup(): NameLookup {
+    const { catalog, isVisible, library } = visibility.current();
+    const findVisible = (name: string) => {
+      const model = catalog.find(name);
+      return model !== undefined && isVisible(model) ? model : undefined;
+    };
+    return { rules: options.aliases?.rules() ?? [], findVisible, library };
+  }
+
   function plan(requestedModel: string, needs: RequestNeeds): RoutePlan {
-    const { catalog, visible, isVisible } = visibility.current();
-    const found = catalog.find(requestedModel);
-    const requested = found !== undefined && isVisible(found) ? found : undefined;
+    const { visible } = visibility.current();
+    // An alias's first target is the model asked for; its other targets come next, before any fallback.
+    const { models: wanted } = toRequestedModels(nameLookup(), requestedModel);
     if (!options.freeMode) {
-      if (requested === undefined) throw new HttpError(404, `model '${requestedModel}' not found`);
-      if (!canServe(requested, needs)) throw new HttpError(400, `model '${requestedModel}' does not support ${describeNeeds(needs)}`);
-      const limit = requested.free ? accountLimitError(store, now()) : undefined;
+      if (wanted.length === 0) throw new HttpError(404, `model '${requestedModel}' not found`);
+      const serving = wanted.filter((model) => canServe(model, needs));
+      if (serving.length === 0) throw new HttpError(400, `model '${requestedModel}' does not support ${describeNeeds(needs)}`);
+      const limit = serving.some((model) => model.free) ? accountLimitError(store, now()) : undefined;
       if (limit !== undefined) throw limit;
-      return { candidates: [requested], fallback: false };
+      return { candidates: serving, fallback: serving.length > 1 };
     }
     const at = now();
     const limit = accountLimitError(store, at);
     if (limit !== undefined) throw limit;
     const candidates: CatalogModel[] = [];
     let capable = 0;
-    if (requested !== undefined && canServe(requested, needs)) {
+    for (const model of wanted) {
+      if (!canServe(model, needs)) continue;
       capable++;
-      if (!store.isCoolingDown(requested.id, at)) candidates.push(requested);
+      if (!store.isCoolingDown(model.id, at)) candidates.push(model);
     }
     for (const model of visible) {
-      if (model === requested || !canServe(model, needs)) continue;
+      if (wanted.includes(model) || !canServe(model, needs)) continue;
       capable++;
       if (!store.isCoolingDown(model.id, at)) candidates.push(model);
     }
@@ -92,16 +110,16 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
       throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
     }
     if (candidates.length === 0) throw allCoolingDown(visible.filter((model) => canServe(model, needs)), store, at);
-    return { candidates: needs.thinking ? thinkersFirst(candidates, requested) : candidates, fallback: true };
+    return { candidates: needs.thinking ? thinkersFirst(candidates, wanted) : candidates, fallback: true };
   }
 
   return {
     visibleModels: () => visibility.current().visible,
     findVisible(name) {
-      const { catalog, isVisible } = visibility.current();
-      const model = catalog.find(name);
-      return model !== undefined && isVisible(model) ? model : undefined;
+      const lookup = nameLookup();
+      return toRequestedModels(lookup, name).models[0] ?? lookupModelName(lookup, name);
     },
+    aliasNames: () => listedAliasNames(options.aliases?.rules() ?? []),
     filterPatterns: () => options.filter.patterns(),
     plan,
     stillAvailable(model) {
@@ -120,6 +138,7 @@ interface Visibility {
   catalog: Catalog;
   visible: readonly CatalogModel[];
   isVisible: (model: CatalogModel) => boolean;
+  library: LibraryIndex;
 }
 
 /**
@@ -144,15 +163,15 @@ function createVisibility(options: RoutingOptions): { current(): Visibility } {
           matchesPatterns(patterns, model),
       );
       const set = new Set(visible);
-      cached = { catalog, patterns, visible, isVisible: (model) => set.has(model) };
+      cached = { catalog, patterns, visible, isVisible: (model) => set.has(model), library: indexLibraryNames(visible) };
       return cached;
     },
   };
 }
 
-// A stable partition: the requested model keeps its place, then models that can think, then the rest.
-function thinkersFirst(candidates: readonly CatalogModel[], requested: CatalogModel | undefined): CatalogModel[] {
-  const rank = (model: CatalogModel) => (model === requested ? 0 : model.capabilities.thinking ? 1 : 2);
+// A stable partition: the requested models keep their places, then models that can think, then the rest.
+function thinkersFirst(candidates: readonly CatalogModel[], requested: readonly CatalogModel[]): CatalogModel[] {
+  const rank = (model: CatalogModel) => (requested.includes(model) ? 0 : model.capabilities.thinking ? 1 : 2);
   return [...candidates].sort((a, b) => rank(a) - rank(b));
 }
 

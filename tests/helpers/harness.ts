@@ -52,6 +52,7 @@ export async function startProxy(t: TestContext, options: ProxyOptions = {}): Pr
     FAILURE_DB: ':memory:',
     FREE_MODELS_CACHE: join(dir, 'free-models'),
     MODEL_FILTER_PATH: join(dir, 'filter'),
+    MODEL_ALIASES_PATH: join(dir, 'aliases'),
     LOG_LEVEL: 'DEBUG',
     ...options.env,
   });
