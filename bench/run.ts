@@ -5,6 +5,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agent, median } from './load.ts';
 import { startFake, startProxy, startRelay } from './processes.ts';
+import { measureRequestLog } from './request-log.ts';
 import { measureRouting } from './routing.ts';
 import { DIRECT_MODEL, measureLatency, measureMemory, measureStreaming } from './scenarios.ts';
 
@@ -52,6 +53,8 @@ try {
   }
   log('routing cost ...');
   const routing = measureRouting(400, 150, 20_000, RUNS, env.MODEL_FILTER_PATH);
+  log('request log cost ...');
+  const requestLog = measureRequestLog(100_000, RUNS);
 
   const results = {
     date: new Date().toISOString(),
@@ -62,6 +65,7 @@ try {
     memory,
     startup: { runs: startups.length, medianMs: median(startups) },
     routing,
+    requestLog,
   };
   print(results);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
@@ -92,6 +96,8 @@ function print(results: any): void {
   rows.push([`RSS growth over ${m.leakRequests} requests (MB)`, '', f(m.growthMb, 1), `${f(m.rssAfterWarmupMb, 1)} -> ${f(m.rssAfterAllMb, 1)}`]);
   rows.push(['startup to first 200, warm cache (ms)', '', f(results.startup.medianMs, 1), 'target <= 150']);
   rows.push([`routing, ${results.routing.models} models / ${results.routing.coolingDown} cooling (us/request)`, '', f(results.routing.microsecondsPerRequest, 1), 'target <= 200']);
+  const r = results.requestLog;
+  rows.push(['dashboard request log (us/request)', '', f(r.microsecondsPerRequest, 2), `${f(r.microsecondsWithDashboardOpen, 2)} with a dashboard open`]);
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   process.stdout.write(`machine: ${results.machine.cores} cores, ${results.machine.cpu}, Node ${results.machine.node}\n`);
   for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);

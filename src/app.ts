@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { createChatCore } from './core/routed-chat.ts';
 import { errorReplyForPath } from './dialects/error-replies.ts';
 import type { HandlerContext } from './handlers/context.ts';
+import { dashboardRoutes } from './handlers/dashboard.ts';
 import { handleAnthropicCountTokens, handleAnthropicMessages, handleAnthropicModel, handleAnthropicModels, isAnthropicClient } from './handlers/anthropic.ts';
 import { handleOllamaEmbed, handleOllamaEmbeddings, handleOpenAIEmbeddings } from './handlers/embeddings.ts';
 import { handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
@@ -22,6 +23,7 @@ import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
+import { createRequestLog, type RequestLog } from './status/request-log.ts';
 import type { FailureStore } from './store/failure-store.ts';
 import { createRecentModels } from './store/recent-models.ts';
 
@@ -39,6 +41,8 @@ export interface App {
   errorReply: ErrorReplier;
   catalog: CatalogLoader;
   router: ModelRouter;
+  /** The dashboard's log of recent requests. */
+  requests: RequestLog;
   /** Stops background work (catalog refresh timers). The store belongs to the caller. */
   close(): void;
 }
@@ -71,14 +75,15 @@ export function createApp(deps: AppDeps): App {
     now: clock.wall,
     logger,
   });
-  const core = createChatCore({ router, client, clock, logger });
+  const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
+  const core = createChatCore({ router, client, clock, logger, requests });
   const warned = new Set<string>();
   const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
     if (warned.has(key)) return;
     warned.add(key);
     logger.warn(message, fields);
   };
-  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), warnOnce };
+  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce };
   const listener = createRequestListener({
     route: createUrlRouter(routes(context)),
     logger,
@@ -88,7 +93,7 @@ export function createApp(deps: AppDeps): App {
     checkHost: isLoopbackAddress(config.host),
     errorReply: errorReplyForPath,
   });
-  return { listener, errorReply: errorReplyForPath, catalog, router, close: () => catalog.close() };
+  return { listener, errorReply: errorReplyForPath, catalog, router, requests, close: () => catalog.close() };
 }
 
 function routes(context: HandlerContext): Route[] {
@@ -121,6 +126,7 @@ function routes(context: HandlerContext): Route[] {
     { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },
     { methods: POST, path: '/v1/completions', handler: (request) => handleOpenAICompletions(context, request) },
     { methods: POST, path: '/v1/embeddings', handler: (request) => handleOpenAIEmbeddings(context, request) },
+    ...dashboardRoutes(context),
     { methods: POST, path: '/v1/responses', handler: (request) => handleResponses(context, request) },
   ];
 }

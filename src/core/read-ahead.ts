@@ -38,6 +38,12 @@ export interface OutcomeHooks {
   onFailure(error: UpstreamError): void;
   /** The stream reached its end without an error part. */
   onCleanEnd(): void;
+  /** Sees every batch on its way to the client (the request log's view). */
+  onBatch?(batch: readonly ChatPart[]): void;
+  /** The source ended, cleanly or after an error part. */
+  onDone?(): void;
+  /** The consumer cancelled: the client went away. */
+  onCancel?(): void;
 }
 
 /**
@@ -50,6 +56,7 @@ export function watchOutcome(ahead: ReadAhead, hooks: OutcomeHooks): ReadableStr
   let index = 0;
   let failed = false;
   const see = (batch: ChatPart[]): ChatPart[] => {
+    hooks.onBatch?.(batch);
     const last = batch[batch.length - 1];
     if (last?.type === 'error' && !failed) {
       failed = true;
@@ -64,9 +71,13 @@ export function watchOutcome(ahead: ReadAhead, hooks: OutcomeHooks): ReadableStr
         const { done, value } = await reader.read();
         if (!done) return controller.enqueue(see(value));
         if (!failed) hooks.onCleanEnd();
+        hooks.onDone?.();
         controller.close();
       },
-      cancel: (reason) => reader.cancel(reason),
+      cancel(reason) {
+        hooks.onCancel?.();
+        return reader.cancel(reason);
+      },
     },
     { highWaterMark: 0 },
   );

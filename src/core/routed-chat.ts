@@ -7,7 +7,7 @@
 //   still falls back, and success is recorded at once.
 import type { CatalogModel } from '../catalog/model-info.ts';
 import type { ChatPart, ChunkPart, StreamTiming } from '../chat/parts.ts';
-import type { ChatCompletion, ChatRequest } from '../chat/wire.ts';
+import type { ChatCompletion, ChatRequest, Usage } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import { HttpError, UpstreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -15,10 +15,14 @@ import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
 import { routingClassOf } from '../routing/failure-policy.ts';
 import type { ModelRouter, RequestNeeds, RoutePlan } from '../routing/model-router.ts';
+import type { ClientApi, RequestEntry, RequestLog } from '../status/request-log.ts';
+import { endFailed, noteParts, observeAttempts, toRowTokens, trackParts } from '../status/track-chat.ts';
 import { readToFirstContent, watchOutcome } from './read-ahead.ts';
 
 /** What a client asked for, before any model is chosen. */
 export interface RouteTarget {
+  /** The client API, for the request log (the dashboard); a target without one is not logged. */
+  api?: ClientApi;
   requestedModel: string;
   needs: RequestNeeds;
   /** The client's signal: aborted when it goes away. */
@@ -54,50 +58,72 @@ export interface ChatCoreDeps {
   client: OpenRouterClient;
   clock: Clock;
   logger: Logger;
+  requests: RequestLog;
 }
+
+// What an unlogged request (embeddings) writes to: nothing.
+const UNLOGGED: RequestEntry = { attempt: () => {}, firstToken: () => {}, end: () => {} };
 
 /** Builds the routed-attempt core over the routing policy and the OpenRouter client. */
 export function createChatCore(deps: ChatCoreDeps): ChatCore {
   const { router, client, clock } = deps;
 
-  async function routeCommitted<T>(target: RouteTarget, attempt: (model: CatalogModel) => Promise<{ value: T; headersAt: number }>): Promise<Routed<T>> {
+  type Attempt<T> = (model: CatalogModel, entry: RequestEntry) => Promise<{ value: T; headersAt: number }>;
+
+  // Plans, walks the candidates and logs the request; a failure before any answer ends its log row.
+  async function routeCommitted<T>(target: RouteTarget, attempt: Attempt<T>): Promise<Routed<T> & { entry: RequestEntry }> {
     const startedAt = clock.monotonic();
-    const walked = await walkCandidates(deps, router.plan(target.requestedModel, target.needs), attempt, target.signal);
-    return { value: walked.value.value, model: walked.model, attempts: walked.attempts, timing: { startedAt, headersAt: walked.value.headersAt } };
+    const entry = target.api === undefined ? UNLOGGED : deps.requests.begin({ api: target.api, requested: target.requestedModel });
+    try {
+      const plan = router.plan(target.requestedModel, target.needs);
+      const walked = await walkCandidates(deps, plan, observeAttempts(entry, clock.monotonic, (model) => attempt(model, entry)), target.signal);
+      return { value: walked.value.value, model: walked.model, attempts: walked.attempts, timing: { startedAt, headersAt: walked.value.headersAt }, entry };
+    } catch (error) {
+      return endFailed(entry, error);
+    }
+  }
+
+  // A whole answer: success is recorded, and its log row ended, as soon as it is in hand.
+  async function routeWhole<T>(target: RouteTarget, attempt: Attempt<T>, usageOf: (value: T) => Usage | undefined): Promise<Routed<T>> {
+    const { entry, ...routed } = await routeCommitted(target, attempt);
+    router.recordSuccess(routed.model);
+    entry.end({ status: 200, model: routed.model.id, tokens: toRowTokens(usageOf(routed.value)) });
+    return routed;
   }
 
   return {
-    stream: (route) =>
-      routeCommitted(route, async (model) => {
+    async stream(route) {
+      const { entry: _entry, ...routed } = await routeCommitted(route, async (model, entry) => {
         const opened = await client.chatStream(route.toUpstream(model), route.signal);
         const ahead = await readToFirstContent(opened.parts);
+        const tracker = trackParts(entry, model);
         const parts = watchOutcome(ahead, {
           onFailure: (error) => void router.recordFailure(model, error),
           onCleanEnd: () => router.recordSuccess(model),
+          onBatch: tracker.batch,
+          onDone: tracker.end,
+          onCancel: tracker.cancel,
         });
         return { value: parts, headersAt: opened.headersAt };
-      }),
-
-    async collect(route) {
-      const routed = await routeCommitted(route, async (model) => {
-        const opened = await client.chatStream(route.toUpstream(model), route.signal);
-        return { value: await collectChunks(opened.parts), headersAt: opened.headersAt };
       });
-      router.recordSuccess(routed.model);
       return routed;
     },
 
-    async complete(route) {
-      const routed = await routeCommitted(route, async (model) => ({ value: await client.chat(route.toUpstream(model), route.signal), headersAt: clock.monotonic() }));
-      router.recordSuccess(routed.model);
-      return routed;
-    },
+    collect: (route) =>
+      routeWhole(
+        route,
+        async (model, entry) => {
+          const opened = await client.chatStream(route.toUpstream(model), route.signal);
+          return { value: await collectChunks(opened.parts, entry), headersAt: opened.headersAt };
+        },
+        (parts) => parts.findLast((part) => part.chunk.usage !== undefined)?.chunk.usage,
+      ),
 
-    async embeddings(target, toUpstream, read) {
-      const routed = await routeCommitted(target, async (model) => ({ value: read(await client.embeddings(toUpstream(model), target.signal)), headersAt: clock.monotonic() }));
-      router.recordSuccess(routed.model);
-      return routed;
-    },
+    complete: (route) =>
+      routeWhole(route, async (model) => ({ value: await client.chat(route.toUpstream(model), route.signal), headersAt: clock.monotonic() }), (completion) => completion.usage),
+
+    embeddings: (target, toUpstream, read) =>
+      routeWhole(target, async (model) => ({ value: read(await client.embeddings(toUpstream(model), target.signal)), headersAt: clock.monotonic() }), () => undefined),
   };
 }
 
@@ -139,9 +165,11 @@ export async function walkCandidates<T>(
 }
 
 /** Reads a whole stream inside the attempt; an error part anywhere fails the attempt. */
-async function collectChunks(parts: ReadableStream<ChatPart[]>): Promise<ChunkPart[]> {
+async function collectChunks(parts: ReadableStream<ChatPart[]>, entry: RequestEntry): Promise<ChunkPart[]> {
   const collected: ChunkPart[] = [];
+  const seen = {};
   for await (const batch of parts) {
+    noteParts(entry, batch, seen);
     for (const part of batch) {
       if (part.type === 'error') throw part.error;
       collected.push(part);

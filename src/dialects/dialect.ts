@@ -4,6 +4,7 @@ import type { ChatPart, ChunkPart, StreamTiming } from '../chat/parts.ts';
 import type { ChatCompletion, ChatRequest } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import type { RequestNeeds } from '../routing/model-router.ts';
+import type { ClientApi } from '../status/request-log.ts';
 import type { Stage } from '../streams/stage.ts';
 
 /** A validated client request, converted: what to route, and the upstream request for a given model. */
@@ -33,6 +34,8 @@ export type NonStreamAnswer<I> =
 
 /** One client API's chat endpoint, as pure functions. */
 export interface ChatDialect<I extends ChatIntent> {
+  /** Which client API this is, as the request log (the dashboard) names it. */
+  api: ClientApi;
   /** Validates a body and converts it; throws HttpError 400 naming the field. */
   parse(body: unknown, options: DialectOptions): I;
   /** The content type of a streamed answer. */

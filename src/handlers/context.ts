@@ -6,6 +6,7 @@ import type { ChatCore } from '../core/routed-chat.ts';
 import type { Logger } from '../logger.ts';
 import type { ModelRouter } from '../routing/model-router.ts';
 import type { FailureStore } from '../store/failure-store.ts';
+import type { RequestLog } from '../status/request-log.ts';
 import type { RecentModels } from '../store/recent-models.ts';
 
 /** What every handler may use; built once by createApp. */
@@ -18,6 +19,8 @@ export interface HandlerContext {
   logger: Logger;
   clock: Clock;
   recent: RecentModels;
+  /** Recent requests for the dashboard: bounded, in memory. */
+  requests: RequestLog;
   /** Logs a WARN the first time `key` is seen in this app's life, and never again. */
   warnOnce(key: string, message: string, fields?: Record<string, unknown>): void;
 }

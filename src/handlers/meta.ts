@@ -17,6 +17,11 @@ export function handleVersion(): Reply {
 
 /** `GET /status`: the mode, where the catalog came from, the filter, cooldowns and account limits. */
 export function handleStatus(context: HandlerContext): Reply {
+  return { json: statusSnapshot(context) };
+}
+
+/** The body of `GET /status`, shared with the dashboard's event stream. */
+export function statusSnapshot(context: HandlerContext) {
   const now = context.clock.wall();
   const catalog = context.catalog.current();
   const iso = (ms: number) => new Date(ms).toISOString();
@@ -26,31 +31,29 @@ export function handleStatus(context: HandlerContext): Reply {
     .filter((limit) => limit !== undefined)
     .map((limit) => ({ scope: limit.scope, resets_at: iso(limit.resetAt), message: limit.message }));
   return {
-    json: {
-      mode: context.config.freeMode ? 'free' : 'all',
-      tool_use_only: context.config.toolUseOnly,
-      catalog: catalog === undefined
-        ? { loaded: false, models: 0, visible: 0, ...(lastError ? { last_error: lastError } : {}) }
-        : {
-            loaded: true,
-            source: catalog.source,
-            fetched_at: iso(catalog.fetchedAt),
-            age_seconds: Math.max(0, Math.round((now - catalog.fetchedAt) / 1000)),
-            next_refresh_at: iso(context.catalog.nextRefreshAt()),
-            models: catalog.models.length,
-            free: catalog.models.filter((model) => model.free).length,
-            visible: context.router.visibleModels().length,
-            ...(lastError ? { last_error: lastError } : {}),
-          },
-      filter: { path: context.config.modelFilterPath, patterns: context.router.filterPatterns() },
-      cooldowns: context.store.activeCooldowns(now).map((failure) => ({
-        model: failure.model,
-        kind: failure.kind,
-        failures: failure.count,
-        last_failure_at: iso(failure.lastFailureAt),
-        until: iso(failure.cooldownUntil),
-      })),
-      account_limits: limits,
-    },
+    mode: context.config.freeMode ? 'free' : 'all',
+    tool_use_only: context.config.toolUseOnly,
+    catalog: catalog === undefined
+      ? { loaded: false, models: 0, visible: 0, ...(lastError ? { last_error: lastError } : {}) }
+      : {
+          loaded: true,
+          source: catalog.source,
+          fetched_at: iso(catalog.fetchedAt),
+          age_seconds: Math.max(0, Math.round((now - catalog.fetchedAt) / 1000)),
+          next_refresh_at: iso(context.catalog.nextRefreshAt()),
+          models: catalog.models.length,
+          free: catalog.models.filter((model) => model.free).length,
+          visible: context.router.visibleModels().length,
+          ...(lastError ? { last_error: lastError } : {}),
+        },
+    filter: { path: context.config.modelFilterPath, patterns: context.router.filterPatterns() },
+    cooldowns: context.store.activeCooldowns(now).map((failure) => ({
+      model: failure.model,
+      kind: failure.kind,
+      failures: failure.count,
+      last_failure_at: iso(failure.lastFailureAt),
+      until: iso(failure.cooldownUntil),
+    })),
+    account_limits: limits,
   };
 }

@@ -12,7 +12,7 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
   const { core, clock } = context;
   const intent = parsed ?? dialect.parse(request.body, context.config);
   for (const type of intent.droppedTools ?? []) context.warnOnce(`dropped-tool:${type}`, 'dropped a tool type the proxy cannot run', { type });
-  const route = { requestedModel: intent.requestedModel, needs: intent.needs, toUpstream: intent.toUpstream, signal: request.signal };
+  const route = { api: dialect.api, requestedModel: intent.requestedModel, needs: intent.needs, toUpstream: intent.toUpstream, signal: request.signal };
   const seen = <T>(routed: { model: Parameters<typeof routingHeaders>[0]; attempts: number; value: T }): Record<string, string> => {
     // Every API's clients use models too: /api/ps should show them.
     context.recent.touch(intent.requestedModel, routed.model, intent.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);

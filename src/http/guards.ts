@@ -43,6 +43,14 @@ export function isLoopbackAddress(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+// The liveness probe, and the dashboard's page shell (static files with no data: the page asks for the key).
+const PUBLIC_PATHS = new Set(['/', '/dashboard', '/dashboard/dashboard.css', '/dashboard/dashboard.js']);
+
+/** True for the few GET paths that answer without PROXY_API_KEY. */
+export function isPublicPath(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && PUBLIC_PATHS.has(path);
+}
+
 /**
  * Builds the PROXY_API_KEY check: `Authorization: Bearer <key>`, or `x-api-key: <key>` as Anthropic
  * clients send it. With no key configured it accepts everything, any credentials included.

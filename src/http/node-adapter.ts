@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import { parseJsonBody, readBody } from './body.ts';
 import { HttpError, toHttpError } from '../errors.ts';
 import type { ErrorReplier } from './errors.ts';
-import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost } from './guards.ts';
+import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost, isPublicPath } from './guards.ts';
 import { parseRequestTarget, type ParsedRequest, type Reply, type RouteMatch } from './url-router.ts';
 
 export interface AdapterOptions {
@@ -57,7 +57,7 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
         res.setHeader('Vary', 'Origin');
       }
       if (method === 'OPTIONS') return writeReply(res, method, preflight(origin));
-      if (!(path === '/' && (method === 'GET' || method === 'HEAD'))) checkAuth(req.headers.authorization, header(req, 'x-api-key'));
+      if (!isPublicPath(method, path)) checkAuth(req.headers.authorization, header(req, 'x-api-key'));
       const match = options.route(method, path);
       const bytes = BODY_METHODS.has(method) && match.body !== 'ignore' ? await readBody(req, options.maxBodyBytes) : undefined;
       let body: { value: unknown } | undefined;

@@ -15,6 +15,7 @@ export interface AnthropicIntent extends ChatIntent {
 
 /** `POST /v1/messages`: SSE when `stream` is true, one message otherwise. */
 export const anthropicMessages: ChatDialect<AnthropicIntent> = {
+  api: 'anthropic',
   parse(body) {
     const plan = toChatRequest(body);
     const estimated = estimateInputTokens(plan.chat);

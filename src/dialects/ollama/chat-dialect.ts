@@ -20,6 +20,7 @@ const wantsThinking = (think: OllamaThink | undefined): boolean => think !== und
 
 // What the two endpoints share once their requests are converted.
 const ollamaAnswers: Omit<ChatDialect<OllamaIntent>, 'parse'> = {
+  api: 'ollama',
   streamContentType: 'application/x-ndjson',
   encodeStream: (intent, answer) => chain(ollamaLineStage(intent.format, answer.timing, answer.clock), ndjsonEncoderStage()),
   nonStream: { from: 'parts', build: (intent, parts, answer) => toOllamaResponse(intent.format, parts, answer.timing, answer.clock) },

@@ -11,6 +11,7 @@ const SSE = 'text/event-stream; charset=utf-8';
 
 /** `POST /v1/chat/completions`: the client's request goes upstream (minus routing overrides). */
 export const openAIChat: ChatDialect<ChatIntent> = {
+  api: 'openai',
   parse(body, options) {
     const request = validateOpenAIBody(body, 'messages');
     const upstream = forwardable(request, options.freeMode) as unknown as ChatRequest;
@@ -23,6 +24,7 @@ export const openAIChat: ChatDialect<ChatIntent> = {
 
 /** `POST /v1/completions` (legacy): served through chat, answered in the text-completion shape. */
 export const openAICompletions: ChatDialect<ChatIntent> = {
+  api: 'openai',
   parse(body, options) {
     const request = validateOpenAIBody(body, 'prompt');
     const prompt = Array.isArray(request.prompt) ? request.prompt.join('\n') : (request.prompt as string);

@@ -32,6 +32,7 @@ function toContext(intent: ResponsesIntent, answer: Answer, ids: IdSource): Resp
 /** The Responses dialect; tests pass counter ids so that expected files never change. */
 export function createResponsesDialect(ids: IdSource = randomIds): ChatDialect<ResponsesIntent> {
   return {
+    api: 'responses',
     parse(body) {
       const request = toChatRequest(body);
       return {
