@@ -7,6 +7,7 @@ import { agent, median } from './load.ts';
 import { startFake, startProxy, startRelay } from './processes.ts';
 import { measureRequestLog } from './request-log.ts';
 import { measureRouting } from './routing.ts';
+import { measureWaiting } from './waiting.ts';
 import { DIRECT_MODEL, measureLatency, measureMemory, measureStreaming } from './scenarios.ts';
 
 const RUNS = 3;
@@ -55,6 +56,8 @@ try {
   const routing = measureRouting(400, 150, 20_000, RUNS, env.MODEL_FILTER_PATH);
   log('request log cost ...');
   const requestLog = measureRequestLog(100_000, RUNS);
+  log('waiting for the per-minute cap ...');
+  const waiting = await measureWaiting(200, 5000, env);
 
   const results = {
     date: new Date().toISOString(),
@@ -66,6 +69,7 @@ try {
     startup: { runs: startups.length, medianMs: median(startups) },
     routing,
     requestLog,
+    waiting,
   };
   print(results);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
@@ -98,6 +102,8 @@ function print(results: any): void {
   rows.push([`routing, ${results.routing.models} models / ${results.routing.coolingDown} cooling (us/request)`, '', f(results.routing.microsecondsPerRequest, 1), 'target <= 200']);
   const r = results.requestLog;
   rows.push(['dashboard request log (us/request)', '', f(r.microsecondsPerRequest, 2), `${f(r.microsecondsWithDashboardOpen, 2)} with a dashboard open`]);
+  const w = results.waiting;
+  rows.push([`${w.queued}/${w.waiters} requests waiting ${f(w.windowMs / 1000, 1)} s for the per-minute cap (CPU ms/s)`, '', f(w.cpuMsPerSecond, 2), `${w.served} served after it lifted`]);
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   process.stdout.write(`machine: ${results.machine.cores} cores, ${results.machine.cpu}, Node ${results.machine.node}\n`);
   for (const row of rows) process.stdout.write(`${row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()}\n`);

@@ -24,7 +24,13 @@ import { createOpenRouterClient } from './openrouter/client.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import { createRequestLog, type RequestLog } from './status/request-log.ts';
+import { createDailyUsage } from './routing/daily-usage.ts';
+import { createResilience } from './routing/resilience.ts';
+import type { Timers } from './routing/wait-queue.ts';
+import { createKeyPoller } from './openrouter/key-poller.ts';
+import type { OpenRouterClient } from './openrouter/client.ts';
 import type { FailureStore } from './store/failure-store.ts';
+import { openUsageCounter } from './store/usage-counter.ts';
 import { createRecentModels } from './store/recent-models.ts';
 
 export interface AppDeps {
@@ -33,6 +39,8 @@ export interface AppDeps {
   logger: Logger;
   fetch?: typeof fetch;
   clock?: Clock;
+  /** Overrides of MAX_ATTEMPTS and MAX_WAIT_SECONDS, and the wait queue's timers (tests). */
+  limits?: { maxAttempts?: number; maxWaitMs?: number; timers?: Timers };
 }
 
 export interface App {
@@ -63,7 +71,9 @@ export function createApp(deps: AppDeps): App {
     monotonic: clock.monotonic,
   });
   const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordDir === undefined && config.replayDir === undefined, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
+  const resilience = resilienceFor(deps, client, clock);
   const router = createModelRouter({
+    resilience: resilience.resilience,
     catalog,
     filter: createModelFilter(config.modelFilterPath, logger),
     aliases: createModelAliases(config.modelAliasesPath, logger),
@@ -93,7 +103,11 @@ export function createApp(deps: AppDeps): App {
     checkHost: isLoopbackAddress(config.host),
     errorReply: errorReplyForPath,
   });
-  return { listener, errorReply: errorReplyForPath, catalog, router, requests, close: () => catalog.close() };
+  return { listener, errorReply: errorReplyForPath, catalog, router, requests, close() {
+      catalog.close();
+      resilience.close();
+    },
+  };
 }
 
 function routes(context: HandlerContext): Route[] {
@@ -129,4 +143,21 @@ function routes(context: HandlerContext): Route[] {
     ...dashboardRoutes(context),
     { methods: POST, path: '/v1/responses', handler: (request) => handleResponses(context, request) },
   ];
+}
+
+// MAX_ATTEMPTS, outages, probes and waiting, and the daily free-request count: the counter shares
+// FAILURE_DB (its own table); /key is read now and hourly for the daily limit.
+function resilienceFor(deps: AppDeps, client: OpenRouterClient, clock: Clock) {
+  const { config, logger } = deps;
+  const counter = openUsageCounter(config.failureDbPath, { now: clock.wall, onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }) });
+  const keyPoller = createKeyPoller({ client, logger, now: clock.wall });
+  void keyPoller.start();
+  const usage = createDailyUsage({ counter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
+  return {
+    resilience: createResilience({ now: clock.wall, logger, usage, maxAttempts: config.maxAttempts, maxWaitMs: config.maxWaitMs, ...deps.limits }),
+    close() {
+      keyPoller.stop();
+      counter.close();
+    },
+  };
 }

@@ -31,6 +31,10 @@ export interface Config {
   /** REPLAY_DIR: answer from the recordings there instead of the network. */
   replayDir: string | undefined;
   replayTiming: 'fast' | 'realtime';
+  /** MAX_ATTEMPTS: the most models one request tries. */
+  maxAttempts: number;
+  /** MAX_WAIT_SECONDS in ms: how long a request may wait for a limit that lifts soon; 0 turns waiting off. */
+  maxWaitMs: number;
   /** Warnings found while loading (deprecated variables); the caller logs them once a logger exists. */
   warnings: string[];
 }
@@ -137,6 +141,8 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     recordDir: recordDir === undefined ? undefined : resolve(cwd, recordDir),
     replayDir: replayDir === undefined ? undefined : resolve(cwd, replayDir),
     replayTiming,
+    maxAttempts: number('MAX_ATTEMPTS', 5, 1, 100, true),
+    maxWaitMs: number('MAX_WAIT_SECONDS', 30, 0, 3600) * 1000,
     warnings,
   };
 }

@@ -33,10 +33,12 @@ export function publicMessage(error: HttpError): string {
  * - `daily-cap` / `minute-cap`: the account's free-model quota; no other free model can help.
  * - `gone`: the model no longer exists upstream (free period ended, no endpoints).
  * - `unsupported`: this model cannot serve this request (tools, images); try another, no cooldown.
+ * - `moderation`: a 403 moderation refusal of this request's content by this model's provider; try
+ *   another, no cooldown (it concerns the request, not the model).
  * - `fatal`: no model could succeed (bad key, no credits, key limit, malformed request).
  * - `transient`: 5xx, network, broken stream, timeout; cool down and try another.
  */
-export type FailureClass = 'rate-limit' | 'daily-cap' | 'minute-cap' | 'gone' | 'unsupported' | 'fatal' | 'transient';
+export type FailureClass = 'rate-limit' | 'daily-cap' | 'minute-cap' | 'gone' | 'unsupported' | 'moderation' | 'fatal' | 'transient';
 
 /** An upstream failure, carrying the status and message the client should see and its routing class. */
 export class UpstreamError extends HttpError {

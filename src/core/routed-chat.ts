@@ -1,6 +1,7 @@
 // The routed attempt, start to end: plan the candidates, try each, commit to one, and record how it
 // ended. This is the one place that decides when a model has succeeded or failed:
-// - a failure before the commit point is recorded and the next candidate is tried;
+// - a failure before the commit point is recorded and the next candidate is tried (the routing
+//   policy's attempt loop decides what a failure means: cooldown, outage, waiting, the cap);
 // - a streamed answer commits at its first content; from then on a failure is reported inside the
 //   stream, and the outcome (failure or clean end) is recorded when the stream finishes;
 // - a collected or non-streamed answer commits only once it is whole, so a failure anywhere in it
@@ -9,12 +10,10 @@ import type { CatalogModel } from '../catalog/model-info.ts';
 import type { ChatPart, ChunkPart, StreamTiming } from '../chat/parts.ts';
 import type { ChatCompletion, ChatRequest, Usage } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
-import { HttpError, UpstreamError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
-import { routingClassOf } from '../routing/failure-policy.ts';
-import type { ModelRouter, RequestNeeds, RoutePlan } from '../routing/model-router.ts';
+import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
 import type { ClientApi, RequestEntry, RequestLog } from '../status/request-log.ts';
 import { endFailed, noteParts, observeAttempts, toRowTokens, trackParts } from '../status/track-chat.ts';
 import { readToFirstContent, watchOutcome } from './read-ahead.ts';
@@ -76,7 +75,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     const entry = target.api === undefined ? UNLOGGED : deps.requests.begin({ api: target.api, requested: target.requestedModel });
     try {
       const plan = router.plan(target.requestedModel, target.needs);
-      const walked = await walkCandidates(deps, plan, observeAttempts(entry, clock.monotonic, (model) => attempt(model, entry)), target.signal);
+      const walked = await router.run(plan, observeAttempts(entry, clock.monotonic, (model) => attempt(model, entry)), target.signal);
       return { value: walked.value.value, model: walked.model, attempts: walked.attempts, timing: { startedAt, headersAt: walked.value.headersAt }, entry };
     } catch (error) {
       return endFailed(entry, error);
@@ -125,43 +124,6 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     embeddings: (target, toUpstream, read) =>
       routeWhole(target, async (model) => ({ value: read(await client.embeddings(toUpstream(model), target.signal)), headersAt: clock.monotonic() }), () => undefined),
   };
-}
-
-/**
- * Tries the planned candidates in order until one attempt resolves, recording each failure; stops
- * early when the policy says no other model could succeed. Success is the caller's to record.
- */
-export async function walkCandidates<T>(
-  deps: Pick<ChatCoreDeps, 'router' | 'logger'>,
-  plan: RoutePlan,
-  attempt: (model: CatalogModel) => Promise<T>,
-  signal: AbortSignal,
-): Promise<{ value: T; model: CatalogModel; attempts: number }> {
-  const { router, logger } = deps;
-  let lastError: { model: CatalogModel; error: UpstreamError } | undefined;
-  let attempts = 0;
-  for (const model of plan.candidates) {
-    if (plan.fallback && attempts > 0 && !router.stillAvailable(model)) continue;
-    attempts++;
-    const started = performance.now();
-    try {
-      const value = await attempt(model);
-      logger.info('attempt', { model: model.id, attempt: attempts, outcome: 'ok', ms: Math.round(performance.now() - started) });
-      return { value, model, attempts };
-    } catch (error) {
-      if (!(error instanceof UpstreamError) || signal.aborted) throw error;
-      const outcome = routingClassOf(error);
-      logger.info('attempt', { model: model.id, attempt: attempts, outcome, status: error.status, error: error.message, ms: Math.round(performance.now() - started) });
-      const stop = router.recordFailure(model, error);
-      if (stop !== undefined) throw stop;
-      if (!plan.fallback) throw error;
-      // "This model cannot do that" is a poorer explanation than an earlier real failure.
-      if (lastError === undefined || outcome !== 'unsupported') lastError = { model, error };
-    }
-  }
-  if (lastError === undefined) throw router.allCoolingDown(plan.candidates);
-  const { model, error } = lastError;
-  throw new HttpError(error.status, `all ${attempts} models tried failed; last error (${model.id}): ${error.message}`, { cause: error, headers: error.headers });
 }
 
 /** Reads a whole stream inside the attempt; an error part anywhere fails the attempt. */

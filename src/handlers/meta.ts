@@ -1,4 +1,5 @@
 import type { Reply } from '../http/url-router.ts';
+import { resilienceStatus } from './resilience-status.ts';
 import type { HandlerContext } from './context.ts';
 
 /** The Ollama version this server claims: Copilot needs at least 0.6.4, and Open WebUI parses it as integers. */
@@ -55,5 +56,6 @@ export function statusSnapshot(context: HandlerContext) {
       until: iso(failure.cooldownUntil),
     })),
     account_limits: limits,
+    ...resilienceStatus(context.router.resilience(), now),
   };
 }

@@ -6,7 +6,7 @@ import { chain, stageStream } from '../streams/stage.ts';
 import { utf8DecodeStage } from '../streams/utf8-decode.ts';
 import { chatPartStage } from './chat-part-stage.ts';
 import { guardChatStream } from './stream-guard.ts';
-import type { EmbeddingsRequest, EmbeddingsResponse, OpenRouterModel } from './types.ts';
+import type { EmbeddingsRequest, EmbeddingsResponse, KeyInfo, OpenRouterModel } from './types.ts';
 import { classifyUpstreamError, networkError } from './upstream-error.ts';
 import { createWatchdog, type AttemptWatchdog } from './watchdog.ts';
 
@@ -35,6 +35,8 @@ export interface OpenRouterClient {
   /** A non-streamed chat; a 200 body holding only `error` rejects like any other upstream error. */
   chat(body: ChatRequest, signal: AbortSignal): Promise<ChatCompletion>;
   embeddings(body: EmbeddingsRequest, signal: AbortSignal): Promise<EmbeddingsResponse>;
+  /** `GET /key`: the key's tier and usage; rejects with UpstreamError (401 for a bad key). */
+  keyInfo(signal?: AbortSignal): Promise<KeyInfo>;
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
@@ -131,6 +133,19 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
       return completion;
     },
     embeddings: (body, signal) => readJson<EmbeddingsResponse>('/embeddings', body, signal),
+
+    async keyInfo(signal) {
+      let response: Response;
+      try {
+        response = await options.fetch(`${options.baseUrl}/key`, { headers, signal: signal ?? AbortSignal.timeout(30_000) });
+      } catch (error) {
+        throw networkError(error, options.baseUrl);
+      }
+      if (!response.ok) throw await failure(response);
+      const parsed = parseLenient(await response.text()) as { data?: unknown } | undefined;
+      if (typeof parsed?.data !== 'object' || parsed.data === null) throw new UpstreamError(502, 'OpenRouter /key returned no key data', 'transient');
+      return parsed.data as KeyInfo;
+    },
   };
 }
 

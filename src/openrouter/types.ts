@@ -30,3 +30,12 @@ export interface OpenRouterModel {
   supported_parameters?: string[];
   hugging_face_id?: string | null;
 }
+
+/** `GET /key`'s `data`: only the fields the proxy reads. */
+export interface KeyInfo {
+  /** True while the account has never bought credits: 50 free-model requests a day instead of 1000. */
+  is_free_tier?: boolean;
+  label?: string;
+  usage?: number;
+  limit?: number | null;
+}

@@ -29,6 +29,8 @@ function failureClass(code: number, text: string, limitSource: string | undefine
     if (/no endpoints found|period has ended|not a valid model id|deprecated/i.test(text)) return 'gone';
     return code === 404 ? 'gone' : 'fatal';
   }
+  // Only the moderation refusal moves on: key spend caps, guardrails and permissions are the account's.
+  if (code === 403 && /requires moderation|flagged/i.test(text)) return 'moderation';
   if (code === 401 || code === 402 || code === 403 || code === 413 || code === 422) return 'fatal';
   return 'transient';
 }

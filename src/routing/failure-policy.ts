@@ -25,16 +25,18 @@ export function applyFailure(store: FailureStore, model: CatalogModel, error: Up
       // minutes after the network returns. So: no cooldown, and stop.
       return error;
     case 'transient':
-      store.recordFailure(model.id, 'general', at, (count) => at + settings.failureCooldownMs * Math.min(count, MAX_BACKOFF_STEPS));
+      // A 503 that says when to come back means exactly that, not the general backoff.
+      store.recordFailure(model.id, 'general', at, (count) => announcedRetry(error, at) ?? at + settings.failureCooldownMs * Math.min(count, MAX_BACKOFF_STEPS));
       return undefined;
     case 'rate-limit':
-      store.recordFailure(model.id, 'rate-limit', at, () => (error.retryAt !== undefined && error.retryAt > at ? error.retryAt : at + settings.rateLimitCooldownMs));
+      store.recordFailure(model.id, 'rate-limit', at, () => announcedRetry(error, at) ?? at + settings.rateLimitCooldownMs);
       return undefined;
     case 'gone':
       // A retired model will not come back by itself; wait at least for the catalog to drop it.
       store.recordFailure(model.id, 'gone', at, () => Math.max(nextCatalogRefreshAt, at + GONE_MINIMUM_MS));
       return undefined;
     case 'unsupported':
+    case 'moderation':
       return undefined;
     case 'daily-cap':
     case 'minute-cap': {
@@ -47,6 +49,13 @@ export function applyFailure(store: FailureStore, model: CatalogModel, error: Up
     case 'fatal':
       return error;
   }
+}
+
+// When the upstream said the model is back (Retry-After on a 429 or 503, or a rate-limit reset), if
+// still ahead. Only 429s and 5xx reach here with it, and the client shows a 503 as 502, so the status
+// cannot tell them apart: the header itself is the signal.
+function announcedRetry(error: UpstreamError, at: number): number | undefined {
+  return error.retryAt !== undefined && error.retryAt > at ? error.retryAt : undefined;
 }
 
 /** The client's failure classes, plus `unreachable`: OpenRouter itself could not be reached. */

@@ -9,7 +9,9 @@ import { indexLibraryNames, type LibraryIndex } from '../catalog/library-names.t
 import { listedAliasNames, type ModelAliases } from '../catalog/model-aliases.ts';
 import { lookupModelName, toRequestedModels, type NameLookup } from '../catalog/requested-models.ts';
 import { tolerateWriteErrors } from '../store/tolerant-store.ts';
+import { allCoolingDown, runAttempts, type AttemptResult } from './attempt-loop.ts';
 import { accountLimitError, applyFailure } from './failure-policy.ts';
+import { blockingAccountLimit, createResilience, type Resilience } from './resilience.ts';
 
 export interface RoutingOptions {
   catalog: CatalogLoader;
@@ -23,6 +25,8 @@ export interface RoutingOptions {
   rateLimitCooldownMs: number;
   now: () => number;
   logger: Logger;
+  /** MAX_ATTEMPTS, outage detection, half-open probes and waiting; without it, none of them (tests of the bare policy). */
+  resilience?: Resilience;
 }
 
 /** What a request needs from a model. */
@@ -38,6 +42,8 @@ export interface RoutePlan {
   candidates: CatalogModel[];
   /** Whether a failure may move on to the next candidate (free mode) or is returned as it is. */
   fallback: boolean;
+  /** Set (and `candidates` empty) when every capable model is cooling down: one of them may be probed. */
+  cooling?: CatalogModel[];
 }
 
 export interface ModelRouter {
@@ -52,16 +58,17 @@ export interface ModelRouter {
   /** Chooses the models to try for a request, in order. */
   plan(requestedModel: string, needs: RequestNeeds): RoutePlan;
   /**
-   * Whether a planned candidate may still be tried when its turn comes: another request may have
-   * cooled it down since the plan was made. Throws the account's limit if one was hit meanwhile.
+   * Tries the plan's models in order until one attempt resolves (see attempt-loop.ts: MAX_ATTEMPTS,
+   * outages, probes, waiting), recording each failure. Success is the caller's to record: only it
+   * knows when an answer is whole.
    */
-  stillAvailable(model: CatalogModel): boolean;
-  /** Records a failed attempt; returns the error to stop with when no other model could succeed. */
-  recordFailure(model: CatalogModel, error: UpstreamError): HttpError | undefined;
+  run<T>(plan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal): Promise<AttemptResult<T>>;
+  /** Records a failure after the answer started (no fallback is possible then). */
+  recordFailure(model: CatalogModel, error: UpstreamError): void;
   /** Records a finished answer, which clears the model's failures. */
   recordSuccess(model: CatalogModel): void;
-  /** The 503 for candidates that all cooled down before any of them could be tried. */
-  allCoolingDown(models: readonly CatalogModel[]): HttpError;
+  /** The outage, waiting and probing state, for /status. */
+  resilience(): Resilience;
 }
 
 /** Builds the routing policy over the catalog, the filter and the failure store. */
@@ -69,6 +76,8 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
   const { logger, now } = options;
   const store = tolerateWriteErrors(options.store, logger);
   const visibility = createVisibility(options);
+  const resilience = options.resilience ?? inertResilience(now, logger);
+  const maxWaitMs = resilience.maxWaitMs;
 
   function nameLookup(): NameLookup {
     const { catalog, isVisible, library } = visibility.current();
@@ -92,7 +101,8 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
       return { candidates: serving, fallback: serving.length > 1 };
     }
     const at = now();
-    const limit = accountLimitError(store, at);
+    // A per-minute cap that lifts within MAX_WAIT_SECONDS does not stop the plan: the attempt loop waits for it.
+    const limit = blockingAccountLimit(store, at, maxWaitMs);
     if (limit !== undefined) throw limit;
     const candidates: CatalogModel[] = [];
     let capable = 0;
@@ -109,7 +119,11 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
     if (capable === 0) {
       throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
     }
-    if (candidates.length === 0) throw allCoolingDown(visible.filter((model) => canServe(model, needs)), store, at);
+    if (candidates.length === 0) {
+      const cooling = visible.filter((model) => canServe(model, needs));
+      if (options.resilience === undefined) throw allCoolingDown(cooling, store, at);
+      return { candidates: [], fallback: true, cooling };
+    }
     return { candidates: needs.thinking ? thinkersFirst(candidates, wanted) : candidates, fallback: true };
   }
 
@@ -122,15 +136,11 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
     aliasNames: () => listedAliasNames(options.aliases?.rules() ?? []),
     filterPatterns: () => options.filter.patterns(),
     plan,
-    stillAvailable(model) {
-      const at = now();
-      const limit = accountLimitError(store, at);
-      if (limit !== undefined) throw limit;
-      return !store.isCoolingDown(model.id, at);
-    },
-    recordFailure: (model, error) => applyFailure(store, model, error, options, options.catalog.nextRefreshAt()),
+    run: (routePlan, attempt, signal) =>
+      runAttempts({ store, resilience, settings: options, nextRefreshAt: () => options.catalog.nextRefreshAt(), logger }, routePlan, attempt, signal),
+    recordFailure: (model, error) => void applyFailure(store, model, error, options, options.catalog.nextRefreshAt()),
     recordSuccess: (model) => store.recordSuccess(model.id),
-    allCoolingDown: (models) => allCoolingDown(models, store, now()),
+    resilience: () => resilience,
   };
 }
 
@@ -187,10 +197,8 @@ function describeNeeds(needs: RequestNeeds): string {
   return wanted.length > 0 ? wanted.join(' and ') : 'chat';
 }
 
-function allCoolingDown(models: readonly CatalogModel[], store: FailureStore, now: number): HttpError {
-  const soonest = Math.min(...models.map((model) => store.get(model.id)?.cooldownUntil ?? now));
-  const seconds = Math.max(1, Math.ceil((soonest - now) / 1000));
-  return new HttpError(503, `all ${models.length} free models that can serve this request are cooling down after failures; the first is available again at ${new Date(soonest).toISOString()} (see GET /status)`, {
-    headers: { 'Retry-After': String(seconds) },
-  });
+// The bare policy, for routers built without resilience: no cap, no outage detection, no waiting.
+function inertResilience(now: () => number, logger: Logger): Resilience {
+  const resilience = createResilience({ now, logger, maxAttempts: Number.POSITIVE_INFINITY, maxWaitMs: 0 });
+  return { ...resilience, detectsOutages: false, outage: { ...resilience.outage, record: () => false } };
 }

@@ -68,12 +68,13 @@ describe('/v1/messages over HTTP', () => {
     const wrongMethod = await rawRequest(`${proxy.url}/v1/messages`, 'GET', { 'x-api-key': 'k-123' });
     assert.equal(JSON.parse(wrongMethod.text).type, 'error');
 
-    // Every free chat model fails: the fallback gives up with a 502, which Anthropic calls api_error.
+    // Every free chat model fails the same way: OpenRouter is down, a 503 that Anthropic calls overloaded_error.
     proxy.fake.script('*', ...Array.from({ length: 9 }, () => ({ kind: 'http' as const, status: 500 })));
     const failed = await post(`${proxy.url}/v1/messages`, { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'k-123' });
-    assert.equal(failed.status, 502);
-    assert.match(errorMessage('anthropic', failed.text), /all 9 models tried failed/);
-    assert.equal(failed.json().error.type, 'api_error');
+    assert.equal(failed.status, 503);
+    assert.match(errorMessage('anthropic', failed.text), /OpenRouter appears to be down/);
+    assert.equal(failed.json().error.type, 'overloaded_error');
+    assert.ok(Number(failed.headers.get('retry-after')) > 0);
   });
 
   test('GET /v1/models answers Anthropic clients in their shape and OpenAI clients as before', async (t) => {

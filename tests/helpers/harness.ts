@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { createApp, type App } from '../../src/app.ts';
+import { createApp, type App, type AppDeps } from '../../src/app.ts';
 import { createHttpServer } from '../../src/http/http-server.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startFakeOpenRouter, type FakeOpenRouter, type FakeOpenRouterOptions } from '../../src/fake-openrouter/server.ts';
@@ -38,6 +38,8 @@ export interface ProxyOptions {
   /** Wait for the catalog before returning (default true). */
   waitForCatalog?: boolean;
   fetch?: typeof fetch;
+  /** Turns on MAX_ATTEMPTS, outage handling and waiting (see AppDeps.limits). */
+  limits?: AppDeps['limits'];
 }
 
 /** Starts a fake OpenRouter and a proxy in front of it; both close when the test ends. */
@@ -64,7 +66,7 @@ export async function startProxy(t: TestContext, options: ProxyOptions = {}): Pr
     monotonic: () => performance.now(),
   };
   const { store } = openFailureStore(config.failureDbPath, { now: () => clock.wall() });
-  const app = createApp({ config, store, logger, clock, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const app = createApp({ config, store, logger, clock, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.limits ? { limits: options.limits } : {}) });
   // The production server setup (timeouts, JSON errors for broken HTTP), not a bare node:http server.
   const server = createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -188,5 +188,5 @@ test('a client can never make the proxy reach a host other than the configured O
   }
   assert.ok(urls.length > 0);
   for (const url of urls) assert.ok(url.startsWith(`${proxy.config.baseUrl}/`), url);
-  assert.ok(urls.every((url) => /\/(chat\/completions|embeddings|models\?output_modalities=all)$/.test(new URL(url).pathname + new URL(url).search)), urls.join('\n'));
+  assert.ok(urls.every((url) => /\/(chat\/completions|embeddings|models\?output_modalities=all|key)$/.test(new URL(url).pathname + new URL(url).search)), urls.join('\n'));
 });

@@ -32,11 +32,11 @@ test('a miss is a 404 in the client API\'s own shape, naming the closest recordi
   const message = ollama.json().error as string;
   assert.equal(typeof message, 'string');
   assert.match(message, /no recording matches POST \/chat\/completions/);
-  assert.match(message, /closest recording is 0002-chat-[a-z0-9-]+\.json/);
+  assert.match(message, /closest recording is \d{4}-chat-[a-z0-9-]+\.json/);
   assert.match(message, /messages\[0\]\.content: recorded "hello", got "goodbye"/);
   const openai = await post(`${replay.url}/v1/chat/completions`, { model: 'gpt-4o', temperature: 0.5, messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(openai.status, 404);
-  assert.match(openai.json().error.message, /0003-chat-[a-z0-9-]+\.json, which differs at temperature: recorded nothing, got 0\.5/);
+  assert.match(openai.json().error.message, /\d{4}-chat-[a-z0-9-]+\.json, which differs at temperature: recorded nothing, got 0\.5/);
   // A miss is not a model failure: one attempt, no fallback walk, no cooldown.
   assert.equal(replay.store.activeCooldowns(Date.now()).length, 0);
   // The recorded requests are still served, in any key order.

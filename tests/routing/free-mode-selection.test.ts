@@ -35,23 +35,28 @@ test('free mode lists every free model in priority order; cooldowns change routi
   assert.deepEqual((await listed(proxy)).tags, [...FREE_NAMES]);
 });
 
+// Each model's own rate limit: failures that are the models', not an OpenRouter outage, so the walk
+// goes on past the outage detector; MAX_ATTEMPTS is raised so that it can reach the last model.
+const OWN_LIMIT = { kind: 'rate-limit', scope: 'upstream' } as const;
+
 test('a request with tools goes only to tool-capable models, one with images only to image-capable ones', async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { env: { MAX_ATTEMPTS: '10' } });
   freezeClockAtFetch(proxy);
 
   // The requested model (deepseek-r1) cannot call tools, so it is not tried; neither is other/chat-7b.
-  for (const id of [GEMINI, QUASAR, QWEN, GPT_OSS, MISTRAL, LLAMA]) proxy.fake.script(id, { kind: 'http', status: 500 });
+  for (const id of [GEMINI, QUASAR, QWEN, GPT_OSS, MISTRAL, LLAMA]) proxy.fake.script(id, OWN_LIMIT);
   const tools = await ollamaChat(proxy, 'deepseek-r1:free', { tools: TOOLS });
   assert.deepEqual(modelsTried(proxy), [GEMINI, QUASAR, QWEN, GPT_OSS, MISTRAL, LLAMA, ACME]);
   assert.deepEqual([tools.status, tools.model, tools.attempts], [200, ACME, '7']);
 
-  // Images: only gemini and mistral can see; both are cooling down now.
+  // Images: only gemini and mistral can see; both are cooling down now, so the one due back first
+  // (gemini, which failed first) is probed rather than the request refused.
   proxy.fake.reset();
   const images = await ollamaChat(proxy, 'qwen3-coder:free', { messages: [{ role: 'user', content: 'what is this', images: [PNG] }] });
-  assert.equal(images.status, 503);
-  assert.match(images.json().error, /all 2 free models that can serve this request are cooling down/);
-  assert.deepEqual(modelsTried(proxy), []);
+  assert.deepEqual([images.status, images.model], [200, GEMINI]);
+  assert.deepEqual(modelsTried(proxy), [GEMINI]);
 
+  proxy.fake.reset();
   proxy.clock.wallMs = proxy.clock.wall() + 5 * MINUTE;
   proxy.fake.script(GEMINI, { kind: 'http', status: 502 });
   const seen = await openaiChat(proxy, 'qwen3-coder:free', {
@@ -108,15 +113,15 @@ test('the filter file limits listing, names and fallback, and edits apply withou
 });
 
 test('TOOL_USE_ONLY hides chat models without tool calling from listing, names and fallback; embedding models stay', async (t) => {
-  const proxy = await startProxy(t, { env: { TOOL_USE_ONLY: 'true' } });
+  const proxy = await startProxy(t, { env: { TOOL_USE_ONLY: 'true', MAX_ATTEMPTS: '10' } });
   freezeClockAtFetch(proxy);
   const expected = FREE_NAMES.filter((name) => name !== 'deepseek-r1:free' && name !== 'other/chat-7b:free');
   assert.deepEqual((await listed(proxy)).tags, expected);
   assert.ok(expected.includes('llama-nemotron-embed-vl-1b-v2:free'), 'tool use means nothing to an embedder');
-  for (const id of FREE_ORDER) proxy.fake.script(id, { kind: 'http', status: 500 });
+  for (const id of FREE_ORDER) proxy.fake.script(id, OWN_LIMIT);
   // No tools in the request, yet deepseek (requested) and other/chat-7b are never tried, nor is the embedder.
   const reply = await ollamaChat(proxy, 'deepseek-r1:free');
-  assert.equal(reply.status, 502);
+  assert.equal(reply.status, 429);
   assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.filter((id) => id !== DEEPSEEK && id !== OTHER));
   const status = await getJson(`${proxy.url}/status`);
   assert.deepEqual([status.body.tool_use_only, status.body.catalog.visible], [true, 8]);
@@ -179,6 +184,12 @@ test('GET /status reports the mode, the catalog, the filter, cooldowns and accou
       { model: QUASAR, kind: 'gone', failures: 1, last_failure_at: iso(now), until: iso(t0 + 24 * 3_600_000) },
     ],
     account_limits: [{ scope: 'free-daily', resets_at: iso(t0 + 5 * 3_600_000), message: limitMessage }],
+    // The outage issue's state: no outage, nobody waiting or probing, and today's free requests (4 sent).
+    outage: { active: false },
+    waiting: { requests: 0, max_wait_seconds: 30 },
+    probes: [],
+    max_attempts: 5,
+    free_requests_today: { used: 4, limit: 50, resets_at: iso(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1)) },
   });
   assert.match(limitMessage, /free-models-per-day/);
 });

@@ -178,7 +178,8 @@ test('failures no other model could fix stop the walk at once, without cooldowns
 });
 
 test('when every model fails, the error names how many were tried and the last real cause; then all are cooling down', async (t) => {
-  const proxy = await startProxy(t);
+  // MAX_ATTEMPTS is raised so that the walk reaches every model (the cap has its own tests).
+  const proxy = await startProxy(t, { env: { MAX_ATTEMPTS: '20' } });
   const t0 = freezeClockAtFetch(proxy);
   proxy.fake.script(GEMINI, { kind: 'http', status: 503 });
   proxy.fake.script(QUASAR, { kind: 'rate-limit', scope: 'upstream' });
@@ -192,16 +193,24 @@ test('when every model fails, the error names how many were tried and the last r
 
   // Only the three that really failed are cooling down; the rest merely could not serve tools.
   proxy.fake.reset();
-  for (const id of FREE_CHAT_ORDER.slice(3)) proxy.fake.script(id, { kind: 'http', status: 500 });
+  for (const id of FREE_CHAT_ORDER.slice(3)) proxy.fake.script(id, { kind: 'rate-limit', scope: 'upstream' });
   await ollamaChat(proxy, 'x');
   assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.slice(3));
+  assert.equal(proxy.store.activeCooldowns(proxy.clock.wall()).length, FREE_CHAT_ORDER.length, 'now all are cooling down');
+  // With every model cooling down, the one due back first (quasar, rate-limited for a minute) is
+  // probed rather than the request refused; only when the probe fails too is the answer a 503.
   proxy.fake.reset();
+  proxy.fake.script(QUASAR, { kind: 'rate-limit', scope: 'upstream' });
   const blocked = await ollamaChat(proxy, 'x');
   assert.equal(blocked.status, 503);
-  assert.match(blocked.json().error, /all 9 free models that can serve this request are cooling down/);
-  assert.equal(blocked.headers.get('retry-after'), '60', 'quasar (rate-limited for a minute) is free first');
-  assert.deepEqual(modelsTried(proxy), [], 'nothing went upstream');
+  assert.deepEqual(modelsTried(proxy), [QUASAR]);
+  assert.match(blocked.json().error, /all 9 free models that can serve this request are cooling down after failures; a probe of the soonest-due one failed too/);
+  assert.equal(blocked.headers.get('retry-after'), '60', 'quasar (rate-limited for a minute again) is free first');
   assert.equal(proxy.store.get(QUASAR)?.cooldownUntil, t0 + MINUTE);
+  proxy.fake.reset();
+  const probed = await ollamaChat(proxy, 'x');
+  assert.deepEqual([probed.status, modelsTried(proxy)], [200, [QUASAR]]);
+  assert.equal(proxy.store.get(QUASAR), undefined, 'a probe that works clears its cooldown');
 });
 
 test('consecutive general failures back off: FAILURE_COOLDOWN_MINUTES × min(count, 5); a success clears the state', async (t) => {
@@ -268,7 +277,8 @@ test('the high-balance daily cap does not suggest buying credits', async (t) => 
 });
 
 test('the per-minute free-model cap pauses free models until its reset, without cooling each one down', async (t) => {
-  const proxy = await startProxy(t);
+  // A cap that lifts later than a request may wait is answered at once (waiting has its own tests).
+  const proxy = await startProxy(t, { env: { MAX_WAIT_SECONDS: '10' } });
   const t0 = freezeClockAtFetch(proxy);
   proxy.fake.script(GEMINI, { kind: 'rate-limit', scope: 'per-min', resetAt: t0 + 40_000 });
   const reply = await ollamaChat(proxy, 'x');
@@ -279,7 +289,8 @@ test('the per-minute free-model cap pauses free models until its reset, without 
   assert.deepEqual(proxy.store.activeCooldowns(t0), []);
 
   proxy.fake.reset();
-  proxy.clock.wallMs = t0 + 39_999;
+  // Still further off than MAX_WAIT_SECONDS: refused at once, with nothing sent upstream.
+  proxy.clock.wallMs = t0 + 29_999;
   assert.equal((await ollamaChat(proxy, 'x')).status, 429);
   assert.deepEqual(modelsTried(proxy), []);
   proxy.clock.wallMs = t0 + 40_000;

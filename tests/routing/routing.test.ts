@@ -10,7 +10,6 @@ import { buildCatalog, type Catalog } from '../../src/catalog/catalog.ts';
 import type { CatalogLoader } from '../../src/catalog/catalog-loader.ts';
 import { createModelFilter } from '../../src/catalog/model-filter.ts';
 import type { CatalogModel } from '../../src/catalog/model-info.ts';
-import { walkCandidates } from '../../src/core/routed-chat.ts';
 import { createModelRouter, type ModelRouter, type RoutePlan } from '../../src/routing/model-router.ts';
 import { defaultCatalog, generateCatalog } from '../../src/fake-openrouter/server.ts';
 import { HttpError, UpstreamError } from '../../src/errors.ts';
@@ -60,9 +59,9 @@ const upstream = (status: number, message: string) => classifyUpstreamError(stat
 const serverError = () => upstream(500, 'Internal Server Error');
 const signal = new AbortController().signal;
 
-/** The core's walk over a plan, recording success as the core does for a whole answer. */
+/** The routing policy's walk over a plan, recording success as the core does for a whole answer. */
 async function run<T>(router: ModelRouter, plan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, abort: AbortSignal) {
-  const walked = await walkCandidates({ router, logger: silentLogger }, plan, attempt, abort);
+  const walked = await router.run(plan, attempt, abort);
   router.recordSuccess(walked.model);
   return walked;
 }
