@@ -174,6 +174,13 @@ function upstreamState(status) {
   return pill('warn', 'unknown');
 }
 
+function freeRequests(today) {
+  const text = `${today.used} / ${today.limit ?? '?'} · resets ${until(today.resets_at)}`;
+  if (today.limit === null) return text;
+  const share = today.used / today.limit;
+  return pill(share >= 1 ? 'bad' : share >= 0.8 ? 'warn' : 'ok', text);
+}
+
 function renderHealth() {
   const status = state.status;
   if (!status) return;
@@ -187,8 +194,11 @@ function renderHealth() {
     ['Account limits', status.account_limits.length === 0 ? pill('ok', 'none in force')
       : el('span', {}, ...status.account_limits.map((limit) => pill('bad', `${limit.scope} until ${time(Date.parse(limit.resets_at))}`, limit.message)))],
   ];
-  // Today's free-request count comes from another part of the proxy; shown once /status has it.
-  if (status.free_requests) items.push(['Free requests today', `${status.free_requests.count} / ${status.free_requests.limit}`]);
+  // Today's free requests against OpenRouter's daily limit (unknown until GET /key has been read).
+  const today = status.free_requests_today;
+  if (today) items.push(['Free requests today', freeRequests(today)]);
+  if (status.outage?.active) items.push(['Outage', pill('bad', `OpenRouter down since ${time(Date.parse(status.outage.since))}`, status.outage.last_error)]);
+  if (status.waiting?.requests > 0) items.push(['Waiting', pill('warn', `${status.waiting.requests} requests for a limit to lift`)]);
   $('health').replaceChildren(...items.flatMap(([label, value]) => [el('dt', {}, label), el('dd', {}, value)]));
   $('filter-patterns').textContent = status.filter.patterns.length ? status.filter.patterns.join('  ') : 'none (all models)';
 }

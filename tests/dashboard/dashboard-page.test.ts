@@ -48,6 +48,8 @@ test('a chat from the ollama client shows in the live table with the model that 
   assert.equal(row?.[1], 'Ollama');
   assert.equal(row?.[2], 'llama3.2');
   assert.ok(!(row ?? []).join(' ').includes('hello dashboard'), 'message content never reaches the dashboard');
+  // The health panel counts the free request against the daily limit from GET /key (50: a free-tier key).
+  await page.waitForFunction(() => /Free requests today\s*1 \/ 50/.test(document.querySelector('#health')?.textContent ?? ''), { timeout: 2000 });
   assert.deepEqual(errors, []);
 });
 

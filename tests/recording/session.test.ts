@@ -26,6 +26,9 @@ test('a recorded session replays identically, fallback and broken stream include
   assert.ok(JSON.stringify(recorded).includes('get_weather'), 'tool calls were recorded');
   assert.ok(JSON.stringify(recorded).includes('broke mid-answer'), 'the broken stream reached the client');
   assert.ok(!replay.logs.some((line) => line.includes('unusable recording')));
+  // Every client API answered for real while recording (a recorded error would replay identically too).
+  for (const [i, step] of SESSION.entries()) if (step.fault === undefined) assert.equal(recorded[i]?.status, 200, step.name);
+  assert.ok(JSON.stringify(recorded).includes('"type":"tool_use"') && JSON.stringify(recorded).includes('"type":"function_call"'), 'Anthropic and Responses tool calls were recorded');
 
   const files = readdirSync(dir).sort();
   assert.equal(files.length, live.fake.requests.length, 'one file per upstream exchange');

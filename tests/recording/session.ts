@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Fault } from '../../src/fake-openrouter/server.ts';
-import { ndjson, post, sseData, startProxy, type Proxy } from '../helpers/harness.ts';
+import { ndjson, post, startProxy, type Proxy } from '../helpers/harness.ts';
 
 export const KEY = 'sk-or-v1-test-key-0123456789';
 /** Nothing listens on port 9 of loopback (discard): a replay that touched the network would fail. */
@@ -23,8 +23,6 @@ export interface Step {
 const user = (content: string) => [{ role: 'user', content }];
 const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
 
-// To add the Anthropic Messages or OpenAI Responses API once it exists, add one step here, e.g.
-// { name: 'anthropic messages', path: '/v1/messages', body: { model: 'x', max_tokens: 64, messages: user('hi') } }.
 export const SESSION: Step[] = [
   { name: 'ollama chat, fails over after a 429', path: '/api/chat', body: { model: 'llama3', stream: false, messages: user('hello there') }, fault: { kind: 'rate-limit', scope: 'upstream' } },
   { name: 'ollama chat streamed with thinking', path: '/api/chat', body: { model: 'llama3', think: true, messages: user('why is the sky blue') } },
@@ -37,6 +35,10 @@ export const SESSION: Step[] = [
   { name: 'openai chat with tools', path: '/v1/chat/completions', body: { model: 'gpt-4o', tools: [weather], messages: user('Paris') } },
   { name: 'openai chat streamed with tools', path: '/v1/chat/completions', body: { model: 'gpt-4o', stream: true, tools: [weather], messages: user('Lima') } },
   { name: 'openai chat streamed, broken mid-answer', path: '/v1/chat/completions', body: { model: 'gpt-4o', stream: true, messages: user('[chunks=6] go') }, fault: { kind: 'reset', afterChunks: 3 } },
+  { name: 'anthropic messages with tools', path: '/v1/messages', body: { model: 'claude-sonnet-4-5', max_tokens: 256, tools: [{ name: 'get_weather', description: 'Weather in a city', input_schema: weather.function.parameters }], messages: user('Oslo') } },
+  { name: 'anthropic messages streamed with thinking', path: '/v1/messages', body: { model: 'claude-sonnet-4-5', max_tokens: 256, stream: true, thinking: { type: 'enabled', budget_tokens: 1024 }, messages: user('think it over') } },
+  { name: 'responses', path: '/v1/responses', body: { model: 'gpt-oss:20b', input: 'hello responses' } },
+  { name: 'responses streamed with tools', path: '/v1/responses', body: { model: 'gpt-oss:20b', stream: true, tools: [{ type: 'function', name: 'get_weather', parameters: weather.function.parameters }], input: 'Quito' } },
   { name: 'ollama embed', path: '/api/embed', body: { model: 'nomic-embed-text', input: ['a', 'b'] } },
   { name: 'openai embeddings', path: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: 'a' } },
 ];
@@ -59,14 +61,18 @@ export async function runSession(proxy: Proxy, steps: readonly Step[], record: b
 
 function parseBody(type: string, text: string): unknown {
   if (type.includes('ndjson')) return ndjson(text);
-  if (type.includes('event-stream')) return sseData(text).map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
+  // Each event's data, whatever other fields (`event:` in Anthropic's and the Responses API's streams) come with it.
+  if (type.includes('event-stream')) return text.split('\n\n').flatMap((block) => block.split('\n').filter((line) => line.startsWith('data: ')).map((line) => line.slice(6))).map((data) => (data === '[DONE]' ? data : JSON.parse(data)));
   return JSON.parse(text);
 }
 
 const VOLATILE = /^(created|created_at|.*_duration)$/;
 
+// Ids the proxy makes up per answer (Anthropic's msg_/toolu_, the Responses API's resp_/msg_/fc_/rs_): fresh each time.
+const MINTED_ID = /\b(msg|toolu|resp|fc|rs|ctc)_[0-9a-f]{16,}(_\d+)?\b/g;
+
 function stable(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll(UNREACHABLE, '<upstream>').replace(/http:\/\/127\.0\.0\.1:\d+\/api\/v1/g, '<upstream>');
+  if (typeof value === 'string') return value.replaceAll(UNREACHABLE, '<upstream>').replace(/http:\/\/127\.0\.0\.1:\d+\/api\/v1/g, '<upstream>').replace(MINTED_ID, '$1_<id>');
   if (Array.isArray(value)) return value.map(stable);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).filter(([key]) => !VOLATILE.test(key)).map(([key, child]) => [key, stable(child)]));
