@@ -5,6 +5,7 @@ import { toChatRequest } from '../dialects/anthropic/to-chat-request.ts';
 import { HttpError } from '../errors.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
 import type { HandlerContext } from './context.ts';
+import { listedAliases } from './models.ts';
 import { serveChat } from './serve-chat.ts';
 
 /** `POST /v1/messages`: routed like /api/chat. */
@@ -17,7 +18,9 @@ export function handleAnthropicCountTokens(request: ParsedRequest): Reply {
 
 /** `GET /v1/models` from an Anthropic client: the visible models, paged as Anthropic pages them. */
 export function handleAnthropicModels(context: HandlerContext, request: ParsedRequest): Reply {
-  return { json: toAnthropicModelPage(context.router.visibleModels(), request.query) };
+  // Alias names first, as /api/tags and the OpenAI list show them.
+  const listed = [...listedAliases(context).map(({ alias, model }) => ({ id: alias, model })), ...context.router.visibleModels().map((model) => ({ id: model.name, model }))];
+  return { json: toAnthropicModelPage(listed, request.query) };
 }
 
 /** `GET /v1/models/{id}` from an Anthropic client. */

@@ -61,12 +61,17 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
       let lastHealth = '';
       let lastModels: readonly CatalogModel[] | undefined;
       let pending: ReturnType<typeof setTimeout> | undefined;
+      // Once closed (the client left, or fell too far behind), nothing may be enqueued again: an
+      // enqueue on a closed stream throws, and from a timer that would take the process down.
+      let closed = false;
       const send = (chunk: Uint8Array) => {
+        if (closed) return;
         if ((controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) return cleanup();
         controller.enqueue(chunk);
       };
       const check = (force: boolean) => {
         pending = undefined;
+        if (closed) return;
         const current = health(context);
         const json = JSON.stringify(current);
         if (force || json !== lastHealth) send(toSseEvent('status', current));
@@ -78,7 +83,7 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
       };
       const onRow = (row: RequestRow) => {
         send(toSseEvent('request', row));
-        if (row.done && pending === undefined) pending = setTimeout(() => check(false), options.settleMs);
+        if (!closed && row.done && pending === undefined) pending = setTimeout(() => check(false), options.settleMs);
       };
       const unsubscribe = context.requests.subscribe(onRow);
       const heartbeat = setInterval(() => {
@@ -86,6 +91,7 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
         check(false);
       }, options.heartbeatMs);
       cleanup = () => {
+        closed = true;
         unsubscribe();
         clearInterval(heartbeat);
         clearTimeout(pending);

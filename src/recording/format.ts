@@ -22,7 +22,12 @@ export interface Recording {
   format: typeof FORMAT;
   request: { method: string; path: string; body: unknown };
   /** Absent when the fetch failed before any response (`end.kind` is then `refused`). */
-  response?: { status: number; headers: Record<string, string> };
+  response?: {
+    status: number;
+    headers: Record<string, string>;
+    /** When the headers arrived (epoch ms): replay moves reset times written as absolute dates by as much. */
+    receivedAt?: number;
+  };
   end: RecordedEnd;
   chunks: RecordedChunk[];
 }
@@ -73,6 +78,7 @@ export function fromRecordingText(text: string): Recording {
   }
   const kind = record.end?.kind;
   if (kind !== 'complete' && kind !== 'broken' && kind !== 'refused') throw new Error('"end.kind" must be complete, broken or refused');
+  if (record.response?.receivedAt !== undefined && !Number.isFinite(record.response.receivedAt)) throw new Error('"response.receivedAt" must be a number (epoch ms)');
   if (kind !== 'refused' && record.response === undefined) throw new Error('"response" is missing (only a refused exchange has none)');
   if (!Array.isArray(record.chunks)) throw new Error('"chunks" must be an array');
   record.chunks.forEach((chunk, i) => {

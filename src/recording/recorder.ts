@@ -47,7 +47,7 @@ export function createRecordingFetch(inner: typeof fetch, options: RecorderOptio
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => { if (KEPT_HEADER.test(name)) headers[name] = value; });
-    const head = { format: FORMAT, request, response: { status: response.status, headers } } as const;
+    const head = { format: FORMAT, request, response: { status: response.status, headers, receivedAt: Date.now() } } as const;
     if (response.body === null) {
       save(file, { ...head, end: { kind: 'complete' }, chunks: [] });
       return response;

@@ -19,7 +19,9 @@ export interface RecordingSet {
 
 /** Reads every `*.json` recording of a folder (replay.json aside); a bad file becomes a problem, not a failure. */
 export function readRecordingSet(dir: string): RecordingSet {
-  const files = readdirSync(dir).filter((file) => file.endsWith('.json') && !file.startsWith('.')).sort();
+  // In recorded order: by the number a file name starts with (it outgrows its padding after 9999), then by name.
+  const order = (file: string) => Number(/^\d+/.exec(file)?.[0] ?? Number.POSITIVE_INFINITY);
+  const files = readdirSync(dir).filter((file) => file.endsWith('.json') && !file.startsWith('.')).sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const set: RecordingSet = { recordings: [], mode: undefined, problems: [] };
   for (const file of files) {
     const path = join(dir, file);

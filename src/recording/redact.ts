@@ -3,17 +3,33 @@
 // recording is meant to be committed. The logger's redact() does not fit: it also hides content,
 // which a recording must keep.
 
-// OpenRouter/OpenAI/Anthropic-style keys and bearer tokens anywhere in free text.
-const KEY_IN_TEXT = /\b(?:sk|pk|rk)-[A-Za-z0-9][A-Za-z0-9_-]{15,}/g;
-const BEARER_IN_TEXT = /(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+// Credentials with a recognisable shape, anywhere in free text: OpenRouter/OpenAI/Anthropic keys,
+// Stripe keys, GitHub tokens, AWS access key ids, Google API keys, Slack tokens, and JWTs. Agent
+// sessions paste .env files and shell output into tool results, so these do turn up in prompts.
+const KEY_IN_TEXT = new RegExp(
+  [
+    String.raw`\b(?:sk|pk|rk)[-_][A-Za-z0-9][A-Za-z0-9_-]{15,}`,
+    String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})`,
+    String.raw`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`,
+    String.raw`\bAIza[A-Za-z0-9_-]{30,}`,
+    String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`,
+    String.raw`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
+  ].join('|'),
+  'g',
+);
+// A credential after its scheme (`Bearer …`, `Basic …`), or as the value of an environment-style
+// NAME=value or NAME: value whose name says secret (`AWS_SECRET_ACCESS_KEY=…`, `DB_PASSWORD: …`,
+// `api_key: …`). Names are matched case-sensitively, so prose such as "the primary key: id" stays.
+const BEARER_IN_TEXT = /((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/gi;
+const ASSIGNED_SECRET = /(\b(?:[A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)[A-Z0-9_]*|(?:x-)?api[-_]?key|(?:access|refresh|id)[-_]token|client[-_]secret|token|secret|password|passwd)["']?\s*[=:]\s*["']?)((?=[^\s"'`]*[A-Za-z])[^\s"'`]{8,})/g;
 // Properties whose whole value is a credential.
-const SECRET_KEY = /^(authorization|api[-_]?key|x-api-key|access[-_]?token|password|secret)$/i;
+const SECRET_KEY = /^(authorization|api[-_]?key|x-api-key|(?:[a-z0-9]+[-_])*(?:token|secret|password|passwd|credentials?))$/i;
 
 /** Replaces key-like strings and bearer tokens in text (and any of `secrets` verbatim) with "[redacted]". */
 export function redactText(text: string, secrets: readonly string[] = []): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 8) out = out.split(secret).join('[redacted]');
-  return out.replace(KEY_IN_TEXT, '[redacted]').replace(BEARER_IN_TEXT, '$1[redacted]');
+  return out.replace(KEY_IN_TEXT, '[redacted]').replace(BEARER_IN_TEXT, '$1[redacted]').replace(ASSIGNED_SECRET, '$1[redacted]');
 }
 
 /** A copy of a JSON value with every credential-looking string redacted; the shape is kept. */
@@ -30,7 +46,11 @@ export function redactBody(value: unknown, secrets: readonly string[] = [], key 
 export function findSecrets(value: unknown, key = ''): string[] {
   if (typeof value === 'string') {
     if (SECRET_KEY.test(key)) return [value];
-    return [...value.matchAll(KEY_IN_TEXT)].map((m) => m[0]).concat([...value.matchAll(BEARER_IN_TEXT)].map((m) => m[0].slice((m[1] ?? '').length)));
+    return [
+      ...[...value.matchAll(KEY_IN_TEXT)].map((m) => m[0]),
+      ...[...value.matchAll(BEARER_IN_TEXT)].map((m) => m[0].slice((m[1] ?? '').length)),
+      ...[...value.matchAll(ASSIGNED_SECRET)].map((m) => m[2] ?? ''),
+    ];
   }
   if (Array.isArray(value)) return value.flatMap((item) => findSecrets(item));
   if (value === null || typeof value !== 'object') return [];

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamError } from '../errors.ts';
 import { fromRecordedChunk, PROXY_ENDED, type RecordedEnd, type Recording } from './format.ts';
+import { shiftResetHeader, shiftResetTimes } from './time-shift.ts';
 import { describeMiss, matchKey, normaliseRequest, type MatchMode, type Named } from './match.ts';
 import { requestOf } from './request-of.ts';
 
@@ -46,14 +47,16 @@ export function createReplayFetch(options: ReplayOptions): typeof fetch {
       if (endedByProxy(recording.end)) await untilAborted(signal);
       throw transportError('fetch failed', recording.end);
     }
-    const { status, headers } = recording.response;
-    const body = NULL_BODY.has(status) ? null : replayBody(recording, options.timing, signal);
-    return new Response(body, { status, headers });
+    const { status, headers, receivedAt } = recording.response;
+    const shiftMs = receivedAt === undefined ? 0 : Date.now() - receivedAt;
+    const shifted = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, /^x-ratelimit-reset$/i.test(name) ? shiftResetHeader(value, shiftMs) : value]));
+    const body = NULL_BODY.has(status) ? null : replayBody(recording, options.timing, signal, shiftMs);
+    return new Response(body, { status, headers: shifted });
   };
 }
 
 /** A body that streams the recorded chunks, one per read, then ends as the recording did. */
-function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
+function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSignal | undefined, shiftMs: number): ReadableStream<Uint8Array> {
   const startedAt = performance.now();
   let next = 0;
   return new ReadableStream<Uint8Array>({
@@ -73,7 +76,7 @@ function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSig
         controller.error(signal?.reason);
         return;
       }
-      controller.enqueue(fromRecordedChunk(chunk));
+      controller.enqueue(shiftMs !== 0 && 'text' in chunk ? new TextEncoder().encode(shiftResetTimes(chunk.text, shiftMs)) : fromRecordedChunk(chunk));
     },
   }, { highWaterMark: 0 });
 }

@@ -100,7 +100,6 @@ async function walkModels<T>(
     const started = performance.now();
     try {
       const value = await attempt(model);
-      resilience.outage.record(model.id, 'ok');
       logger.info('attempt', { model: model.id, attempt: attempts, outcome: 'ok', ms: Math.round(performance.now() - started) });
       return { value, model, attempts };
     } catch (error) {

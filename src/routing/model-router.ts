@@ -11,6 +11,7 @@ import { lookupModelName, toRequestedModels, type NameLookup } from '../catalog/
 import { tolerateWriteErrors } from '../store/tolerant-store.ts';
 import { allCoolingDown, runAttempts, type AttemptResult } from './attempt-loop.ts';
 import { accountLimitError, applyFailure } from './failure-policy.ts';
+import { attemptSignalOf } from './outage-detector.ts';
 import { blockingAccountLimit, createResilience, type Resilience } from './resilience.ts';
 
 export interface RoutingOptions {
@@ -138,8 +139,16 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
     plan,
     run: (routePlan, attempt, signal) =>
       runAttempts({ store, resilience, settings: options, nextRefreshAt: () => options.catalog.nextRefreshAt(), logger }, routePlan, attempt, signal),
-    recordFailure: (model, error) => void applyFailure(store, model, error, options, options.catalog.nextRefreshAt()),
-    recordSuccess: (model) => store.recordSuccess(model.id),
+    recordFailure(model, error) {
+      // A stream that breaks after its start may be part of an OpenRouter outage too: then it is not the model's fault.
+      if (resilience.outage.record(model.id, attemptSignalOf(error.status, error.failure), error.message)) return;
+      applyFailure(store, model, error, options, options.catalog.nextRefreshAt());
+    },
+    recordSuccess(model) {
+      // A whole answer (for a stream: one that ended cleanly) is what proves OpenRouter is up again.
+      resilience.outage.record(model.id, 'ok');
+      store.recordSuccess(model.id);
+    },
     resilience: () => resilience,
   };
 }

@@ -61,7 +61,7 @@ export function createOutageDetector(options: OutageDetectorOptions): OutageDete
   let outage: OutageState | undefined;
   let trialInFlight = false;
 
-  function end(reason: 'success' | 'quiet'): void {
+  function end(reason: 'success' | 'answered' | 'quiet'): void {
     if (outage === undefined) return;
     logger.info('OpenRouter outage over', { reason, signal: outage.signal, seconds: Math.round((now() - outage.since) / 1000) });
     outage = undefined;
@@ -103,10 +103,12 @@ export function createOutageDetector(options: OutageDetectorOptions): OutageDete
         run = undefined;
         return false;
       }
-      // A model-specific failure breaks the run: the failures were not all alike.
+      // A model-specific failure (429, 404, moderation...) breaks the run, and is proof that OpenRouter
+      // itself is answering again: it ends an outage, so the walk falls back as usual.
       if (signal === 'other') {
-        if (outage === undefined) run = undefined;
-        return outage !== undefined;
+        end('answered');
+        run = undefined;
+        return false;
       }
       return recordFailure(model, signal, cause);
     },

@@ -1,6 +1,8 @@
 // /v1/messages at the HTTP level, as Claude Code calls it (recorded shape: see the agents-cli findings),
 // and the edges a client library hides: `?beta=true`, headers, CORS, error shapes, the two model lists.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { lastUpstreamChat, rawRequest } from '../helpers/fidelity-helpers.ts';
 import { post, startProxy } from '../helpers/harness.ts';
@@ -109,4 +111,13 @@ describe('/v1/messages over HTTP', () => {
       assert.match(String(response.headers['access-control-allow-headers']), new RegExp(header, 'i'));
     }
   });
+});
+
+test('an alias is listed for Anthropic clients too, first, and can be retrieved', async (t) => {
+  const proxy = await startProxy(t);
+  writeFileSync(join(proxy.dir, 'aliases'), 'claude-sonnet-4-5 = qwen3-coder:free\n');
+  const page = JSON.parse((await rawRequest(`${proxy.url}/v1/models?limit=100`, 'GET', ANTHROPIC)).text);
+  assert.equal(page.data[0]?.id, 'claude-sonnet-4-5');
+  const one = await rawRequest(`${proxy.url}/v1/models/claude-sonnet-4-5`, 'GET', ANTHROPIC);
+  assert.equal(JSON.parse(one.text).id, 'claude-sonnet-4-5');
 });

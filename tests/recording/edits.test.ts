@@ -121,3 +121,27 @@ test('recording and replaying ignore the catalog cache: the catalog is the recor
   assert.ok(replay.logs.some((line) => line.includes('"msg":"catalog fetched"')));
   assert.equal(readFileSync(join(other.dir, 'free-models'), 'utf8'), cache);
 });
+
+test('a per-minute cap that was waited out live is waited out on replay too: reset times move with the clock', async (t) => {
+  const dir = scratch(t, 'recording-reset-');
+  const live = await recordingProxy(t, dir);
+  live.fake.script('*', { kind: 'rate-limit', scope: 'per-min', resetInMs: 300 });
+  const recorded = await post(`${live.url}/v1/chat/completions`, { model: 'gpt-4o', messages: [{ role: 'user', content: 'wait for it' }] });
+  assert.equal(recorded.status, 200);
+  await waitForFiles(dir, live.fake.requests.length);
+  // Make it a recording from an hour ago: every absolute time in it (receivedAt, the reset header,
+  // the reset in the error body) an hour earlier. Replayed as written, the cap would lift in the past.
+  const HOUR = 3_600_000;
+  for (const file of readdirSync(dir)) {
+    const text = readFileSync(join(dir, file), 'utf8');
+    const older = text
+      .replace(/("receivedAt": )(\d+)/g, (_, head: string, ms: string) => `${head}${Number(ms) - HOUR}`)
+      .replace(/(x-ratelimit-reset\\?"\s*:\s*\\?")(\d{12,})/gi, (_, head: string, ms: string) => `${head}${Number(ms) - HOUR}`);
+    writeFileSync(join(dir, file), older);
+  }
+  assert.ok(readdirSync(dir).some((file) => /x-ratelimit-reset/i.test(readFileSync(join(dir, file), 'utf8'))), 'the reset was recorded');
+  const replay = await replayingProxy(t, dir);
+  const replayed = await post(`${replay.url}/v1/chat/completions`, { model: 'gpt-4o', messages: [{ role: 'user', content: 'wait for it' }] });
+  assert.equal(replayed.status, 200, replayed.text);
+  assert.equal(replayed.json().choices[0].message.content, recorded.json().choices[0].message.content);
+});

@@ -1,7 +1,11 @@
 // The pure parts of recording: the file format, file names, redaction, normalising and miss messages.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { fromRecordedChunk, fromRecordingText, recordingFileName, toRecordedChunk, toRecordingText, type Recording } from '../../src/recording/format.ts';
+import { FORMAT, fromRecordedChunk, fromRecordingText, recordingFileName, toRecordedChunk, toRecordingText, type Recording } from '../../src/recording/format.ts';
+import { readRecordingSet } from '../../src/recording/recording-set.ts';
 import { describeMiss, differences, matchKey, normaliseRequest } from '../../src/recording/match.ts';
 import { findSecrets, redactBody, redactText } from '../../src/recording/redact.ts';
 
@@ -63,9 +67,23 @@ test('redaction removes keys and bearer tokens and keeps everything else', () =>
     ['sk-ant-api03-AAAAAAAAAAAAAAAAAAAA', '[redacted]'],
     ['task-list and sk-short stay', 'task-list and sk-short stay'],
     ['the secret hunter2x is listed', 'the secret [redacted] is listed'],
+    // What agent sessions paste into tool results: .env lines, shell output, other services' tokens.
+    ['GITHUB_TOKEN=ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789', 'GITHUB_TOKEN=[redacted]'],
+    ['AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=[redacted]'],
+    ['id AKIAIOSFODNN7EXAMPLE', 'id [redacted]'],
+    ['AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY', '[redacted]'],
+    ['Authorization: Basic dXNlcjpwYXNzd29yZA==', 'Authorization: Basic [redacted]'],
+    ['slack xoxb-123456789012-1234567890123-AbCdEfGhIjKl', 'slack [redacted]'],
+    ['jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_X', 'jwt [redacted]'],
+    ['stripe sk_live_51HabcdefghijklmnopqrstuvWXYZ', 'stripe [redacted]'],
+    ['DB_PASSWORD: hunter2hunter2', 'DB_PASSWORD: [redacted]'],
+    // Prose and token counts are not secrets.
+    ['the primary key: customer_id', 'the primary key: customer_id'],
+    ['"input_tokens": 12345678, max_tokens: 1024', '"input_tokens": 12345678, max_tokens: 1024'],
   ];
   for (const [input, expected] of CASES) assert.equal(redactText(input, ['hunter2x']), expected, input);
   assert.deepEqual(redactBody({ api_key: 'abc', messages: [{ content: 'Bearer 0123456789' }], n: 1 }), { api_key: '[redacted]', messages: [{ content: 'Bearer [redacted]' }], n: 1 });
+  assert.deepEqual(redactBody({ client_secret: 'abc12345678', refresh_token: 'r1234567890', max_tokens: 5 }), { client_secret: '[redacted]', refresh_token: '[redacted]', max_tokens: 5 });
   assert.deepEqual(findSecrets({ apiKey: 'abc', text: 'Bearer tok.en-12345 and sk-or-v1-0123456789abcdef' }), ['abc', 'sk-or-v1-0123456789abcdef', 'tok.en-12345']);
 });
 
@@ -85,4 +103,12 @@ test('a miss names the closest recording with the same route', () => {
   const request = { method: 'POST', path: '/chat/completions', body: { messages: [{ role: 'user', content: 'z' }] } };
   assert.equal(describeMiss(request, recordings, 'free'), 'no recording matches POST /chat/completions; the closest recording is 0003-chat-b.json, which differs at messages[0].content: recorded "y", got "z"');
   assert.match(describeMiss({ method: 'POST', path: '/embeddings', body: {} }, recordings, 'free'), /no recording has that method and path/);
+});
+
+test('a recording set is read in recorded order, past 9999 exchanges too', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'recording-order-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const recording = (content: string) => toRecordingText({ format: FORMAT, request: { method: 'POST', path: '/chat/completions', body: { content } }, response: { status: 200, headers: {} }, end: { kind: 'complete' }, chunks: [] });
+  for (const [file, content] of [['10000-chat-m.json', 'last'], ['9999-chat-m.json', 'second'], ['0001-chat-m.json', 'first']]) writeFileSync(join(dir, file as string), recording(content as string));
+  assert.deepEqual(readRecordingSet(dir).recordings.map((entry) => entry.file), ['0001-chat-m.json', '9999-chat-m.json', '10000-chat-m.json']);
 });

@@ -76,10 +76,11 @@ describe('outage detector: during and after an outage', () => {
     assert.equal(detector.admit().kind, 'go');
   });
 
-  test('a model-specific failure during an outage does not end it', () => {
-    const { detector } = inOutage();
-    assert.equal(detector.record('d', 'other'), true);
-    assert.notEqual(detector.current(), undefined);
+  test('a model-specific failure during an outage ends it: OpenRouter is answering again', () => {
+    const { detector, logs } = inOutage();
+    assert.equal(detector.record('d', 'other'), false);
+    assert.equal(detector.current(), undefined);
+    assert.ok(logs.some((entry) => entry.msg === 'OpenRouter outage over' && (entry as { reason?: string }).reason === 'answered'));
   });
 
   test('a quiet period ends it without a success', () => {

@@ -16,6 +16,12 @@ export interface AnthropicModelPage {
   last_id: string | null;
 }
 
+/** A listed name (a model's own, or an alias) and the model it serves. */
+export interface ListedModel {
+  id: string;
+  model: CatalogModel;
+}
+
 /** A catalog model in Anthropic's shape. */
 export function toAnthropicModel(model: CatalogModel, id = model.name): AnthropicModel {
   return { type: 'model', id, display_name: model.title, created_at: new Date(model.created * 1000).toISOString() };
@@ -25,10 +31,10 @@ export function toAnthropicModel(model: CatalogModel, id = model.name): Anthropi
  * One page of Anthropic's model list. As Anthropic documents: `limit` (1-1000, default 20),
  * `after_id` pages forward, `before_id` pages backward; unknown cursor ids are a 400.
  */
-export function toAnthropicModelPage(models: readonly CatalogModel[], query: URLSearchParams): AnthropicModelPage {
+export function toAnthropicModelPage(models: readonly ListedModel[], query: URLSearchParams): AnthropicModelPage {
   const limit = query.has('limit') ? Number(query.get('limit')) : 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'limit must be an integer from 1 to 1000');
-  const ids = models.map((model) => model.name);
+  const ids = models.map((entry) => entry.id);
   const cursor = (name: 'after_id' | 'before_id'): number | undefined => {
     const id = query.get(name);
     if (id === null) return undefined;
@@ -40,7 +46,7 @@ export function toAnthropicModelPage(models: readonly CatalogModel[], query: URL
   const after = cursor('after_id');
   const start = before !== undefined ? Math.max(0, before - limit) : after !== undefined ? after + 1 : 0;
   const end = before !== undefined ? before : Math.min(models.length, start + limit);
-  const data = models.slice(start, end).map((model) => toAnthropicModel(model));
+  const data = models.slice(start, end).map((entry) => toAnthropicModel(entry.model, entry.id));
   return {
     data,
     has_more: before !== undefined ? start > 0 : end < models.length,

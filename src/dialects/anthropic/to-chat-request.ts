@@ -28,6 +28,8 @@ export function toChatRequest(body: unknown, options: { requireMaxTokens?: boole
   if (options.requireMaxTokens !== false || body.max_tokens !== undefined) checkMaxTokens(body.max_tokens);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') reject('stream', 'a boolean');
   const messages = leadingSystem([...toSystemMessage(body.system), ...toChatMessages(body.messages)]);
+  // Nothing to answer (`content: []` turns, say): refused here rather than upstream, where it would still count against the daily free quota.
+  if (options.requireMaxTokens !== false && !messages.some((message) => message.role !== 'system')) reject('messages', 'at least one message with content');
   const { tools, dropped } = toChatTools(body.tools);
   const thinking = toReasoning(body.thinking, body.output_config);
   const stream = body.stream === true;

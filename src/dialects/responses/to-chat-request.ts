@@ -113,6 +113,8 @@ export function toChatRequest(body: unknown): ResponsesChatRequest {
   const request = checkBody(body);
   const instructions = typeof request.instructions === 'string' ? request.instructions : undefined;
   const { messages, skippedItems } = toChatMessages(instructions, request.input);
+  // Nothing to answer: refused here rather than upstream, where it would still count against the daily free quota.
+  if (!messages.some((message) => message.role !== 'system')) throw new HttpError(400, 'input must contain at least one item with content');
   const tools = toChatTools(request.tools);
   const reasoning = reasoningOf(request);
   const format = textFormatOf(request);

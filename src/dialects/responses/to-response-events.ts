@@ -1,5 +1,6 @@
 import type { ChatChunk, ToolCallDelta, Usage } from '../../chat/wire.ts';
 import type { ChatPart } from '../../chat/parts.ts';
+import { createToolCallBuffer } from '../../chat/tool-calls.ts';
 import type { Sink, Stage } from '../../streams/stage.ts';
 import { toResponseError } from './errors.ts';
 import { isCustomTool, messageItem, outputText, reasoningItem, responseObject, toFinalStatus, toolCallIdPrefix, toolCallItem, toResponsesUsage } from './output-items.ts';
@@ -31,6 +32,7 @@ export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[
   const encoder = new TextEncoder();
   const output: OutputItem[] = [];
   const calls = new Map<number, OpenCall>();
+  const fragments = createToolCallBuffer();
   let text: OpenText | undefined;
   let sequence = 0;
   let started = false;
@@ -95,12 +97,14 @@ export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[
   }
 
   const appendCall = (delta: ToolCallDelta) => {
-    let call = calls.get(delta.index);
+    // The shared buffer knows which call a fragment belongs to, `index` or not (some providers omit it).
+    const key = fragments.add([delta])[0] as number;
+    let call = calls.get(key);
     if (call === undefined) {
       closeText();
       const name = delta.function?.name ?? '';
       call = { index: output.length, id: context.newId(toolCallIdPrefix(context, name)), callId: delta.id ?? context.newId('call'), name, arguments: '' };
-      calls.set(delta.index, call);
+      calls.set(key, call);
       addItem(toolCallItem(context, call, 'in_progress'));
     }
     const fragment = delta.function?.arguments ?? '';

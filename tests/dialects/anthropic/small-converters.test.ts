@@ -56,7 +56,7 @@ describe('toAnthropicModelPage', () => {
     id: `v/${name}`, name, title: `Title ${name}`, contextLength: 1, free: true, created, family: '', parameterSize: '',
     capabilities: { completion: true, tools: false, vision: false, thinking: false, embedding: false },
   });
-  const models = ['a', 'b', 'c', 'd', 'e'].map((name, i) => model(name, 1_700_000_000 + i));
+  const models = ['a', 'b', 'c', 'd', 'e'].map((name, i) => model(name, 1_700_000_000 + i)).map((entry) => ({ id: entry.name, model: entry }));
   const page = (query: string) => {
     const result = toAnthropicModelPage(models, new URLSearchParams(query));
     return { ids: result.data.map((m) => m.id), has_more: result.has_more, first_id: result.first_id, last_id: result.last_id };

@@ -132,6 +132,7 @@ describe('toChatRequest: a bad field is a 400 naming it', () => {
     [{ model: 'm', messages: [{ role: 'user', content: 'x' }] }, /^max_tokens must be a positive integer/],
     [{ ...base, max_tokens: 1.5, messages: [{ role: 'user', content: 'x' }] }, /^max_tokens/],
     [{ ...base, messages: [] }, /^messages must be a non-empty array/],
+    [{ ...base, system: 'be brief', messages: [{ role: 'user', content: [] }] }, /^messages must be at least one message with content/],
     [{ ...base, messages: 'hi' }, /^messages must be an array/],
     [{ ...base, messages: [{ role: 'tool', content: 'x' }] }, /^messages\[0\]\.role must be/],
     [{ ...base, messages: [{ role: 'user', content: 5 }] }, /^messages\[0\]\.content must be/],

@@ -133,6 +133,7 @@ describe('toChatRequest: 400s that name the field', () => {
     ['not an object', [1], /^request body must be a JSON object$/],
     ['no model', { input: 'hi' }, /^model is required$/],
     ['no input', { model: 'm' }, /^input is required$/],
+    ['nothing to answer', body({ input: [], instructions: 'be brief' }), /^input must contain at least one item with content$/],
     ['input a number', body({ input: 3 }), /^input must be a string or an array of input items$/],
     ['previous_response_id', body({ previous_response_id: 'resp_1' }), /^previous_response_id is not supported: this server is stateless; send the whole input$/],
     ['conversation', body({ conversation: 'conv_1' }), /this server is stateless; send the whole input/],
