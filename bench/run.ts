@@ -9,10 +9,11 @@ import { measureRouting } from './routing.ts';
 import { DIRECT_MODEL, measureGrowth, measureLatency, measureOpenStreams, measureStreaming, PROXY_MODEL, slowStreamBody } from './scenarios.ts';
 
 const RUNS = 3;
-const FAKE_PORT = 18_401;
-const PROXY_PORT = 18_402;
-const RELAY_PORT = 18_403;
-const BARE_PORT = 18_404;
+// Other benchmarks may run on the same machine: the four ports start at a base derived from the pid
+// unless `--port-base N` says otherwise.
+const portBaseArg = process.argv[process.argv.indexOf('--port-base') + 1];
+const PORT_BASE = process.argv.includes('--port-base') ? Number(portBaseArg) : 20_000 + (process.pid % 10_000) * 4;
+const [FAKE_PORT, PROXY_PORT, RELAY_PORT, BARE_PORT] = [PORT_BASE, PORT_BASE + 1, PORT_BASE + 2, PORT_BASE + 3];
 const quick = process.argv.includes('--quick');
 const sizes = quick
   ? { c1: 300, c64: 2000, chunks: 20_000, streams: 200, leak: 10_000, startups: 3 }
