@@ -10,9 +10,9 @@ import { DIRECT_MODEL, measureGrowth, measureLatency, measureOpenStreams, measur
 
 const RUNS = 3;
 // Other benchmarks may run on the same machine: the four ports start at a base derived from the pid
-// unless `--port-base N` says otherwise.
+// unless `--port-base N` says otherwise (below the ephemeral range, where outgoing connections get theirs).
 const portBaseArg = process.argv[process.argv.indexOf('--port-base') + 1];
-const PORT_BASE = process.argv.includes('--port-base') ? Number(portBaseArg) : 20_000 + (process.pid % 10_000) * 4;
+const PORT_BASE = process.argv.includes('--port-base') ? Number(portBaseArg) : 20_000 + (process.pid % 3000) * 4;
 const [FAKE_PORT, PROXY_PORT, RELAY_PORT, BARE_PORT] = [PORT_BASE, PORT_BASE + 1, PORT_BASE + 2, PORT_BASE + 3];
 const quick = process.argv.includes('--quick');
 const sizes = quick

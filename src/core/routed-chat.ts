@@ -15,6 +15,7 @@ import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
 import { routingClassOf } from '../routing/failure-policy.ts';
 import type { ModelRouter, RequestNeeds, RoutePlan } from '../routing/model-router.ts';
+import type { PartSource } from '../streams/part-source.ts';
 import { readToFirstContent, watchOutcome } from './read-ahead.ts';
 
 /** What a client asked for, before any model is chosen. */
@@ -40,7 +41,7 @@ export interface Routed<T> {
 
 export interface ChatCore {
   /** A streamed chat: parts in batches, committed at the first content; the outcome is recorded when the stream ends. */
-  stream(route: ChatRoute): Promise<Routed<ReadableStream<ChatPart[]>>>;
+  stream(route: ChatRoute): Promise<Routed<PartSource>>;
   /** A whole answer read from the upstream stream inside the attempt, so a failure anywhere still falls back. */
   collect(route: ChatRoute): Promise<Routed<ChunkPart[]>>;
   /** A non-streamed upstream completion, relayed as OpenRouter sent it. */
@@ -139,9 +140,9 @@ export async function walkCandidates<T>(
 }
 
 /** Reads a whole stream inside the attempt; an error part anywhere fails the attempt. */
-async function collectChunks(parts: ReadableStream<ChatPart[]>): Promise<ChunkPart[]> {
+async function collectChunks(parts: PartSource): Promise<ChunkPart[]> {
   const collected: ChunkPart[] = [];
-  for await (const batch of parts) {
+  for (let batch = await parts.next(); batch !== undefined; batch = await parts.next()) {
     for (const part of batch) {
       if (part.type === 'error') throw part.error;
       collected.push(part);
