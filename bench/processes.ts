@@ -21,7 +21,8 @@ function rssOf(pid: number | undefined): number {
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Killed by a signal, a child has a signalCode and no exitCode; either way it will not exit again.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.once('exit', () => {
         clearTimeout(timer);
