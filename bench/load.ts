@@ -4,6 +4,8 @@ import { Agent, request } from 'node:http';
 
 export interface Timing {
   ttfbMs: number;
+  /** When the first body bytes arrived (for a stream: its first chunk). */
+  firstDataMs: number;
   totalMs: number;
 }
 
@@ -15,8 +17,12 @@ export function postJson(url: string, body: string, onData?: (chunk: Buffer) => 
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Authorization: 'Bearer sk-or-v1-bench' } }, (res) => {
       const ttfbMs = performance.now() - started;
-      res.on('data', onData ?? (() => {}));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ttfbMs, totalMs: performance.now() - started }));
+      let firstDataMs = NaN;
+      res.on('data', (chunk: Buffer) => {
+        if (Number.isNaN(firstDataMs)) firstDataMs = performance.now() - started;
+        onData?.(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ttfbMs, firstDataMs, totalMs: performance.now() - started }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -21,7 +21,8 @@ function rssOf(pid: number | undefined): number {
 function stopper(child: ChildProcess): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Killed by a signal, a child has a signalCode and no exitCode; either way it will not exit again.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       child.once('exit', () => {
         clearTimeout(timer);
@@ -44,10 +45,20 @@ export async function startFake(port: number, models?: number): Promise<Running>
   return { child, url: `http://127.0.0.1:${port}/api/v1`, rssMb: () => rssOf(child.pid), stop: stopper(child) };
 }
 
-/** Starts `node src/main.ts` against an upstream and waits for the first 200 on GET /; returns how long that took. */
-export async function startProxy(port: number, env: Record<string, string>): Promise<Running & { startupMs: number }> {
+/**
+ * The node arguments of `npm start` (flags and script), read from package.json so that the benchmark
+ * measures the process exactly as it ships: a V8 flag added there is measured here too.
+ */
+export function startArgs(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts.start ?? 'node src/main.ts').split(/\s+/).filter((word) => word !== '');
+  return words.slice(1).map((word) => (word.endsWith('.ts') ? join(root, word) : word));
+}
+
+/** Starts the proxy as `npm start` does, against an upstream, and waits for the first 200 on GET /; returns how long that took. */
+export async function startProxy(port: number, env: Record<string, string>, args: string[] = startArgs()): Promise<Running & { startupMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'src/main.ts')], {
+  const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'INFO', ...env },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
@@ -59,6 +70,11 @@ export async function startProxy(port: number, env: Record<string, string>): Pro
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return { child, url, startupMs: performance.now() - started, rssMb: () => rssOf(child.pid), stop: stopper(child) };
+}
+
+/** Starts the startup yardstick, a bare node:http server in one TypeScript file (bench/bare.ts). */
+export function startBare(port: number): Promise<Running & { startupMs: number }> {
+  return startProxy(port, {}, [join(root, 'bench/bare.ts')]);
 }
 
 /** Starts the reference fetch relay (bench/reference-relay.ts) in front of the upstream. */

@@ -79,30 +79,51 @@ export async function measureStreaming(fake: Running, proxy: Running, chunks: nu
   return { chunks, directChunksPerSec: directRate, proxyChunksPerSec: proxyRate, ratio: proxyRate / directRate };
 }
 
-/** Proxy RSS idle, at its peak while `streams` streams are open at once, and growth over `requests` sequential-ish requests. */
-export async function measureMemory(proxy: Running, streams: number, requests: number) {
-  // One request first, so "idle" includes the code a served request loads.
-  await postJson(`${proxy.url}/api/chat`, chatBody('llama-3.3-70b-instruct:free', 'warm up', false));
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const idleMb = proxy.rssMb();
-  let open = 0;
-  let peakMb = idleMb;
-  const body = chatBody('llama-3.3-70b-instruct:free', '[chunks=20][delay=250]', true);
-  const all = Array.from({ length: streams }, () => postJson(`${proxy.url}/api/chat`, body).then((result) => {
-    if (result.status !== 200) throw new Error(`stream failed with ${result.status}`);
-    open--;
-  }));
-  open = streams;
-  const sampler = setInterval(() => (peakMb = Math.max(peakMb, proxy.rssMb())), 100);
-  await Promise.all(all);
-  clearInterval(sampler);
-  if (open !== 0) throw new Error('streams left open');
+export const PROXY_MODEL = 'llama-3.3-70b-instruct:free';
+/** A 5 s stream: 20 chunks 250 ms apart; the first comes at once, so its arrival measures admission. */
+export const slowStreamBody = (model: string) => chatBody(model, '[chunks=20][delay=250]', true);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  const small = () => postJson(`${proxy.url}/api/chat`, chatBody('llama-3.3-70b-instruct:free', 'hi', false));
+/**
+ * One server's RSS idle, at its peak while `streams` streams are open at once, and in the 10 s after
+ * they all ended; plus admission: the time from each stream's request to its first chunk.
+ */
+export async function measureOpenStreams(server: Running, url: string, body: string, streams: number) {
+  // One request first, so "idle" includes the code a served request loads.
+  await postJson(url, body);
+  await sleep(500);
+  const idleMb = server.rssMb();
+  let peakMb = idleMb;
+  const sampler = setInterval(() => (peakMb = Math.max(peakMb, server.rssMb())), 50);
+  const timings = await Promise.all(Array.from({ length: streams }, () => postJson(url, body).then((result) => {
+    if (result.status !== 200) throw new Error(`stream failed with ${result.status}`);
+    return result;
+  })));
+  clearInterval(sampler);
+  // After the load: how low RSS gets within 10 s, and when it first came within idle + 40 MB.
+  const loadEnded = performance.now();
+  let afterLoadMb = server.rssMb();
+  let settledMs: number | undefined;
+  for (let elapsed = 0; elapsed < 10_000; elapsed = performance.now() - loadEnded) {
+    afterLoadMb = Math.min(afterLoadMb, server.rssMb());
+    if (settledMs === undefined && afterLoadMb <= idleMb + 40) settledMs = elapsed;
+    await sleep(100);
+  }
+  const firsts = timings.map((timing) => timing.firstDataMs);
+  return {
+    streams, idleMb, peakMb, perStreamKb: ((peakMb - idleMb) * 1024) / streams,
+    admissionP50Ms: quantile(firsts, 0.5), admissionMaxMs: Math.max(...firsts),
+    afterLoadMinMb: afterLoadMb, afterLoadSettledMs: settledMs ?? null,
+  };
+}
+
+/** RSS growth over `requests` small requests after a warm-up: a leak shows as steady growth. */
+export async function measureGrowth(proxy: Running, requests: number) {
+  const small = () => postJson(`${proxy.url}/api/chat`, chatBody(PROXY_MODEL, 'hi', false));
   const warmup = Math.round(requests / 5);
   await runConcurrent(warmup, 16, small);
   const afterWarmupMb = proxy.rssMb();
   await runConcurrent(requests - warmup, 16, small);
   const afterAllMb = proxy.rssMb();
-  return { idleMb, openStreams: streams, peakWithOpenStreamsMb: peakMb, leakRequests: requests, rssAfterWarmupMb: afterWarmupMb, rssAfterAllMb: afterAllMb, growthMb: afterAllMb - afterWarmupMb };
+  return { leakRequests: requests, rssAfterWarmupMb: afterWarmupMb, rssAfterAllMb: afterAllMb, growthMb: afterAllMb - afterWarmupMb };
 }

@@ -44,8 +44,33 @@ function describeContent(value: unknown): string {
   return value === undefined || value === null ? String(value) : '[redacted]';
 }
 
-/** Builds a logger that writes one JSON object per line to `write`, dropping entries below `level`. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
+/**
+ * Gathers the lines logged in one turn of the event loop into one write to stderr. Writes to a pipe
+ * or file are synchronous in Node, so two lines per request were two system calls per request; a
+ * turn that serves many requests now makes one. Whatever is pending is written on exit.
+ */
+export function batchedStderr(): (line: string) => void {
+  let pending = '';
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    if (pending === '') return;
+    const out = pending;
+    pending = '';
+    process.stderr.write(out);
+  };
+  process.once('exit', flush);
+  return (line) => {
+    pending += line;
+    if (pending.length >= 64 * 1024) return flush();
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush).unref();
+  };
+}
+
+/** Builds a logger that writes one JSON object per line to `write` (by default, batched to stderr), dropping entries below `level`. */
+export function createLogger(level: LogLevel, write: (line: string) => void = batchedStderr()): Logger {
   const threshold = RANK[level];
   const emit = (entryLevel: LogLevel, message: string, fields?: LogFields): void => {
     if (RANK[entryLevel] < threshold) return;

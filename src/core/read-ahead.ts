@@ -1,26 +1,26 @@
 // The commit point of a streamed answer, and the watch that records how it ended.
 import { chunkHasContent, type ChatPart } from '../chat/parts.ts';
 import type { UpstreamError } from '../errors.ts';
+import type { PartSource } from '../streams/part-source.ts';
 
-/** Batches already read from a stream, and the reader of the rest. */
+/** Batches already read from a source, and the source of the rest. */
 export interface ReadAhead {
   buffered: ChatPart[][];
-  reader: ReadableStreamDefaultReader<ChatPart[]>;
+  source: PartSource;
 }
 
 /**
  * Reads ahead to the first part with content (what a client would see, not a bare role
  * announcement). Throws the stream's error if it fails before that, so the attempt can fall back.
  */
-export async function readToFirstContent(parts: ReadableStream<ChatPart[]>): Promise<ReadAhead> {
-  const reader = parts.getReader();
+export async function readToFirstContent(source: PartSource): Promise<ReadAhead> {
   const buffered: ChatPart[][] = [];
   for (let committed = false; !committed; ) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (const part of value) {
+    const batch = await source.next();
+    if (batch === undefined) break;
+    for (const part of batch) {
       if (part.type === 'error') {
-        await reader.cancel().catch(() => {});
+        await source.cancel();
         throw part.error;
       }
       if (chunkHasContent(part.chunk)) {
@@ -28,9 +28,9 @@ export async function readToFirstContent(parts: ReadableStream<ChatPart[]>): Pro
         break;
       }
     }
-    buffered.push(value);
+    buffered.push(batch);
   }
-  return { buffered, reader };
+  return { buffered, source };
 }
 
 export interface OutcomeHooks {
@@ -47,38 +47,32 @@ export interface OutcomeHooks {
 }
 
 /**
- * Replays the read-ahead batches, then the rest of the stream, and reports how it ended: an error
+ * Replays the read-ahead batches, then the rest of the source, and reports how it ended: an error
  * part (always the last) is a failure, the source's end without one is a clean end. A consumer
  * that cancels (the client left) reports neither: that is not the model's doing.
  */
-export function watchOutcome(ahead: ReadAhead, hooks: OutcomeHooks): ReadableStream<ChatPart[]> {
-  const { buffered, reader } = ahead;
-  let index = 0;
-  let failed = false;
-  const see = (batch: ChatPart[]): ChatPart[] => {
-    hooks.onBatch?.(batch);
-    const last = batch[batch.length - 1];
-    if (last?.type === 'error' && !failed) {
-      failed = true;
-      hooks.onFailure(last.error);
-    }
-    return batch;
-  };
-  return new ReadableStream<ChatPart[]>(
-    {
-      async pull(controller) {
-        if (index < buffered.length) return controller.enqueue(see(buffered[index++] as ChatPart[]));
-        const { done, value } = await reader.read();
-        if (!done) return controller.enqueue(see(value));
-        if (!failed) hooks.onCleanEnd();
+export function watchOutcome(ahead: ReadAhead, hooks: OutcomeHooks): PartSource {
+  const { buffered, source } = ahead;
+  let reported = false;
+  return {
+    async next() {
+      const batch = buffered.shift() ?? (await source.next());
+      if (batch !== undefined) hooks.onBatch?.(batch);
+      if (reported) return batch;
+      const last = batch?.[batch.length - 1];
+      if (batch === undefined || last?.type === 'error') {
+        reported = true;
+        if (last?.type === 'error') hooks.onFailure(last.error);
+        else hooks.onCleanEnd();
         hooks.onDone?.();
-        controller.close();
-      },
-      cancel(reason) {
-        hooks.onCancel?.();
-        return reader.cancel(reason);
-      },
+      }
+      return batch;
     },
-    { highWaterMark: 0 },
-  );
+    cancel(reason) {
+      // The client went away before the end: neither a failure nor a success, but the log row ends.
+      if (!reported) hooks.onCancel?.();
+      reported = true;
+      return source.cancel(reason);
+    },
+  };
 }

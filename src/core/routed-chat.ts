@@ -16,6 +16,7 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.
 import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
 import type { ClientApi, RequestEntry, RequestLog } from '../status/request-log.ts';
 import { endFailed, noteParts, observeAttempts, toRowTokens, trackParts } from '../status/track-chat.ts';
+import type { PartSource } from '../streams/part-source.ts';
 import { readToFirstContent, watchOutcome } from './read-ahead.ts';
 
 /** What a client asked for, before any model is chosen. */
@@ -43,7 +44,7 @@ export interface Routed<T> {
 
 export interface ChatCore {
   /** A streamed chat: parts in batches, committed at the first content; the outcome is recorded when the stream ends. */
-  stream(route: ChatRoute): Promise<Routed<ReadableStream<ChatPart[]>>>;
+  stream(route: ChatRoute): Promise<Routed<PartSource>>;
   /** A whole answer read from the upstream stream inside the attempt, so a failure anywhere still falls back. */
   collect(route: ChatRoute): Promise<Routed<ChunkPart[]>>;
   /** A non-streamed upstream completion, relayed as OpenRouter sent it. */
@@ -127,10 +128,10 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
 }
 
 /** Reads a whole stream inside the attempt; an error part anywhere fails the attempt. */
-async function collectChunks(parts: ReadableStream<ChatPart[]>, entry: RequestEntry): Promise<ChunkPart[]> {
+async function collectChunks(parts: PartSource, entry: RequestEntry): Promise<ChunkPart[]> {
   const collected: ChunkPart[] = [];
   const seen = {};
-  for await (const batch of parts) {
+  for (let batch = await parts.next(); batch !== undefined; batch = await parts.next()) {
     noteParts(entry, batch, seen);
     for (const part of batch) {
       if (part.type === 'error') throw part.error;

@@ -1,7 +1,7 @@
 import type { ChatDialect, ChatIntent } from '../dialects/dialect.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
 import { DEFAULT_KEEP_ALIVE_MS } from '../store/recent-models.ts';
-import { stageStream } from '../streams/stage.ts';
+import { partSourceStream } from '../streams/part-source.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
 
 /**
@@ -21,7 +21,7 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
   if (intent.stream) {
     const routed = await core.stream(route);
     const encoder = dialect.encodeStream(intent, { model: routed.model, timing: routed.timing, clock });
-    return { stream: routed.value.pipeThrough(stageStream(encoder)), contentType: dialect.streamContentType, headers: seen(routed) };
+    return { stream: partSourceStream(routed.value, encoder), contentType: dialect.streamContentType, headers: seen(routed) };
   }
   const answer = dialect.nonStream;
   if (answer.from === 'completion') {

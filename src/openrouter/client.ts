@@ -2,12 +2,13 @@ import type { ChatPart } from '../chat/parts.ts';
 import type { ChatCompletion, ChatRequest, UpstreamErrorBody } from '../chat/wire.ts';
 import { UpstreamError } from '../errors.ts';
 import { sseEventStage } from '../streams/sse-parser.ts';
-import { chain, stageStream } from '../streams/stage.ts';
+import type { PartSource } from '../streams/part-source.ts';
+import { chain } from '../streams/stage.ts';
 import { utf8DecodeStage } from '../streams/utf8-decode.ts';
 import { chatPartStage } from './chat-part-stage.ts';
-import { guardChatStream } from './stream-guard.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse, KeyInfo, OpenRouterModel } from './types.ts';
 import { classifyUpstreamError, networkError } from './upstream-error.ts';
+import { readUpstreamParts } from './upstream-parts.ts';
 import { createWatchdog, type AttemptWatchdog } from './watchdog.ts';
 
 export interface OpenRouterClientOptions {
@@ -23,7 +24,7 @@ export interface OpenRouterClientOptions {
 
 export interface OpenedChatStream {
   /** Batches of parts, one per network read; an error part is always the last. */
-  parts: ReadableStream<ChatPart[]>;
+  parts: PartSource;
   /** Monotonic ms at which the upstream answered with headers. */
   headersAt: number;
 }
@@ -66,8 +67,8 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
   }
 
   async function readJson<T extends { error?: UpstreamErrorBody }>(path: string, body: unknown, outerSignal: AbortSignal): Promise<T> {
-    const watchdog = attemptWatchdog(options, 'response');
-    const signal = AbortSignal.any([outerSignal, watchdog.signal]);
+    const watchdog = attemptWatchdog(options, 'response', outerSignal);
+    const signal = watchdog.signal;
     try {
       const response = await post(path, body, signal);
       if (!response.ok) throw await failure(response);
@@ -101,8 +102,8 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
     },
 
     async chatStream(body, outerSignal) {
-      const watchdog = attemptWatchdog(options, 'first-token');
-      const signal = AbortSignal.any([outerSignal, watchdog.signal]);
+      const watchdog = attemptWatchdog(options, 'first-token', outerSignal);
+      const signal = watchdog.signal;
       let response: Response;
       try {
         response = await post('/chat/completions', { ...body, stream: true }, signal);
@@ -113,15 +114,15 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
         throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
       }
       const headersAt = options.monotonic();
-      const parts = watchdog.watch(response.body)
-        // bytes → text → SSE events → chat parts, as one fused stream (see streams/stage.ts).
-        .pipeThrough(stageStream(chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(options.now, watchdog.gotFirstEvent))));
-      const guarded = guardChatStream(parts, {
+      const parts = readUpstreamParts(response.body.getReader(), {
+        // bytes → text → SSE events → chat parts, run synchronously on each read (see streams/stage.ts).
+        stage: chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(options.now, watchdog.gotFirstEvent)),
+        read: watchdog.read,
         toError: (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl, 'stream'),
         clientSignal: outerSignal,
         onEnd: watchdog.clear,
       });
-      return { parts: guarded, headersAt };
+      return { parts, headersAt };
     },
 
     async chat(body, signal) {
@@ -150,7 +151,7 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
 }
 
 /** The watchdog of one attempt: streams wait FIRST_TOKEN_TIMEOUT for an event, non-streamed calls REQUEST_TIMEOUT for all of it. */
-function attemptWatchdog(options: OpenRouterClientOptions, firstWait: 'first-token' | 'response'): AttemptWatchdog {
+function attemptWatchdog(options: OpenRouterClientOptions, firstWait: 'first-token' | 'response', clientSignal: AbortSignal): AttemptWatchdog {
   const firstMs = firstWait === 'first-token' ? options.firstTokenTimeoutMs : options.requestTimeoutMs;
   return createWatchdog({
     firstMs,
@@ -158,7 +159,7 @@ function attemptWatchdog(options: OpenRouterClientOptions, firstWait: 'first-tok
       ? `the model sent no data within ${firstMs / 1000} s (FIRST_TOKEN_TIMEOUT_SECONDS)`
       : `OpenRouter did not answer within ${firstMs / 1000} s (REQUEST_TIMEOUT_SECONDS)`,
     idleMs: options.streamIdleTimeoutMs,
-  });
+  }, clientSignal);
 }
 
 // An error body is read only this far: a broken upstream must not make the proxy buffer without limit.

@@ -1,15 +1,19 @@
 import { HttpError } from '../errors.ts';
 
+/** What one read of a body resolves with. */
+export type BodyRead = ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>;
+
 /** The timers that give up on one upstream attempt; they abort `signal` with a 504. */
 export interface AttemptWatchdog {
+  /** The attempt's signal: aborted by a timer, or when the client's signal aborts. */
   signal: AbortSignal;
   /** The first event arrived: the first-wait timer has done its job. */
   gotFirstEvent(): void;
-  /** Wraps the response body so that silence is timed only while the proxy is waiting for bytes. */
-  watch(body: ReadableStream<Uint8Array>): ReadableStream<Uint8Array>;
-  /** Reads a whole body as text, timing silence between reads the same way, without wrapping it in another stream. */
+  /** One read of the upstream body, with the idle timer running only while it is outstanding. */
+  read(reader: ReadableStreamDefaultReader<Uint8Array>): BodyRead;
+  /** Reads a whole body as text, timing silence between reads the same way. */
   readText(body: ReadableStream<Uint8Array>): Promise<string>;
-  /** Stops every timer; safe to call more than once. */
+  /** Stops every timer and lets go of the client's signal; safe to call more than once. */
   clear(): void;
 }
 
@@ -25,19 +29,26 @@ export interface WatchdogLimits {
  * Builds the timers for one attempt. The idle timer runs only while a read of the upstream body is
  * outstanding: when a slow client holds the pipeline back, nobody reads, so a paused reader is never
  * mistaken for a stalled upstream. Keep-alive comments are bytes, so they count as signs of life.
+ *
+ * The client's signal is followed with one listener, removed by `clear`, rather than with
+ * `AbortSignal.any`: that keeps every combined signal reachable from its sources until they are
+ * collected, which at a thousand open streams is measurable (see the README's benchmark section).
  */
-export function createWatchdog(limits: WatchdogLimits): AttemptWatchdog {
+export function createWatchdog(limits: WatchdogLimits, clientSignal?: AbortSignal): AttemptWatchdog {
   const controller = new AbortController();
   const abortWith = (message: string) => () => controller.abort(new HttpError(504, message));
   const first = setTimeout(abortWith(limits.firstMessage), limits.firstMs);
   const idleMessage = `OpenRouter stalled: nothing received for ${limits.idleMs / 1000} s (STREAM_IDLE_TIMEOUT_SECONDS)`;
+  const followClient = (): void => controller.abort(clientSignal?.reason);
+  if (clientSignal?.aborted) followClient();
+  else clientSignal?.addEventListener('abort', followClient, { once: true });
   let idle: NodeJS.Timeout | undefined;
   const clear = (): void => {
     clearTimeout(first);
     clearTimeout(idle);
+    clientSignal?.removeEventListener('abort', followClient);
   };
-  // One read of the upstream body, with the idle timer running only while it is outstanding.
-  const timedRead = async (reader: ReadableStreamDefaultReader<Uint8Array>) => {
+  const read = async (reader: ReadableStreamDefaultReader<Uint8Array>): BodyRead => {
     idle = setTimeout(abortWith(idleMessage), limits.idleMs);
     try {
       return await reader.read();
@@ -49,27 +60,13 @@ export function createWatchdog(limits: WatchdogLimits): AttemptWatchdog {
     signal: controller.signal,
     gotFirstEvent: () => clearTimeout(first),
     clear,
+    read,
     async readText(body) {
       const reader = body.getReader();
       const decoder = new TextDecoder();
       let text = '';
-      for (let read = await timedRead(reader); !read.done; read = await timedRead(reader)) text += decoder.decode(read.value, { stream: true });
+      for (let chunk = await read(reader); !chunk.done; chunk = await read(reader)) text += decoder.decode(chunk.value, { stream: true });
       return text + decoder.decode();
-    },
-    watch(body) {
-      const reader = body.getReader();
-      return new ReadableStream<Uint8Array>(
-        {
-          async pull(stream) {
-            const { done, value } = await timedRead(reader);
-            if (done) stream.close();
-            else stream.enqueue(value);
-          },
-          cancel: (reason) => reader.cancel(reason),
-        },
-        // No read-ahead: a pull happens only when the next stage asks, which is what makes the timer honest.
-        { highWaterMark: 0 },
-      );
     },
   };
 }

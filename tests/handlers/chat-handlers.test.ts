@@ -10,6 +10,7 @@ import { handleOllamaChat, handleOllamaGenerate } from '../../src/handlers/ollam
 import { handleOpenAIChat } from '../../src/handlers/openai.ts';
 import type { ParsedRequest, Reply } from '../../src/http/url-router.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { partSourceOf } from '../../src/streams/part-source.ts';
 import { createRecentModels } from '../../src/store/recent-models.ts';
 import { collectParts, encodeChunks, frozen } from '../helpers/dialect-fixtures.ts';
 
@@ -24,7 +25,7 @@ function standInCore(routes: ChatRoute[], attempts = 2): ChatCore {
       routes.push(route);
       const upstream = await collectParts(sse);
       assert.ok(!('error' in upstream));
-      return routed(ReadableStream.from([upstream]));
+      return routed(partSourceOf([upstream]));
     },
     async collect(route) {
       routes.push(route);
