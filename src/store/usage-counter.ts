@@ -29,7 +29,7 @@ const SCHEMA = `
 function prepareStatements(db: DatabaseSync) {
   return {
     // RETURNING gives the total after another proxy's increments too, in one statement.
-    increment: db.prepare('INSERT INTO daily_usage (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1 RETURNING count'),
+    add: db.prepare('INSERT INTO daily_usage (day, count) VALUES (?, ?) ON CONFLICT(day) DO UPDATE SET count = count + excluded.count RETURNING count'),
     read: db.prepare('SELECT count FROM daily_usage WHERE day = ?'),
     // Old days are of no use; keep a week for someone reading the file by hand.
     prune: db.prepare('DELETE FROM daily_usage WHERE day < ?'),
@@ -41,12 +41,37 @@ export function utcDay(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
+// Counting is on every free request's path; a write per request cost more than the rest of the
+// routing. Increments are added up in memory and written at most this often (and on close), as one
+// `count = count + n`, which also keeps two proxies sharing the file counting together.
+const FLUSH_EVERY_MS = 1_000;
+
 /** Opens the counter in the FAILURE_DB file (its own table, its own connection). */
 export function openUsageCounter(path: string, options: { now?: () => number; onWriteError?: (error: unknown) => void } = {}): UsageCounter {
   const clock = options.now ?? Date.now;
   const { db, prepared: sql } = openDatabase(path, SCHEMA, prepareStatements, clock);
   const onWriteError = options.onWriteError ?? (() => {});
+  // The last total read from the file, plus what this process counted since (not yet written).
   let memory: DayCount = { day: '', count: 0 };
+  let pending = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+
+  function flush(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending === 0) return;
+    if (!db.isOpen) return onWriteError(new Error('the failure database is closed'));
+    const adding = pending;
+    try {
+      const count = Number(sql.add.get(memory.day, adding)?.['count']);
+      pending = 0;
+      memory = { day: memory.day, count };
+      if (count === adding) sql.prune.run(utcDay(Date.parse(memory.day) - 7 * 86_400_000));
+    } catch (error) {
+      // Kept pending: the next flush tries again; the memory copy counts on meanwhile.
+      onWriteError(error);
+    }
+  }
 
   function read(day: string): number {
     try {
@@ -60,23 +85,24 @@ export function openUsageCounter(path: string, options: { now?: () => number; on
   return {
     increment(now) {
       const day = utcDay(now);
-      const previous = memory.day === day ? memory.count : 0;
-      try {
-        const count = Number(sql.increment.get(day)?.['count']);
-        memory = { day, count };
-        if (count === 1) sql.prune.run(utcDay(now - 7 * 86_400_000));
-      } catch (error) {
-        memory = { day, count: previous + 1 };
-        onWriteError(error);
+      if (memory.day !== day) {
+        flush();
+        pending = 0;
+        memory = { day, count: read(day) };
       }
+      pending++;
+      memory = { day, count: memory.count + 1 };
+      timer ??= setTimeout(flush, FLUSH_EVERY_MS).unref();
       return memory;
     },
     today(now) {
       const day = utcDay(now);
+      if (memory.day === day) flush();
       const count = Math.max(read(day), memory.day === day ? memory.count : 0);
       return { day, count };
     },
     close() {
+      flush();
       if (db.isOpen) db.close();
     },
   };

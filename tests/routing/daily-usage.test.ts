@@ -43,7 +43,10 @@ test('two proxies sharing the file count together', (t) => {
   t.after(() => (a.close(), b.close()));
   a.increment(NOON);
   b.increment(NOON);
-  assert.equal(a.increment(NOON).count, 3);
+  a.increment(NOON);
+  // Increments are written in batches (at most a second apart); reading the count writes them first.
+  assert.equal(b.today(NOON).count, 1);
+  assert.equal(a.today(NOON).count, 3);
   assert.equal(b.today(NOON).count, 3);
 });
 
@@ -53,8 +56,8 @@ test('a write that fails is reported and the memory copy counts on', () => {
   counter.increment(NOON);
   counter.close();
   assert.equal(counter.increment(NOON).count, 2);
-  assert.equal(errors.length, 1);
   assert.equal(counter.today(NOON).count, 2);
+  assert.equal(errors.length, 1);
 });
 
 function meter(limit: number | undefined) {
