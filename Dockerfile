@@ -29,4 +29,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
 
 # V8 sizing, as in `npm start`: a smaller young generation and slower old-space growth halve the
 # memory per open stream (see the README's benchmark section).
-CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=10", "/app/src/main.ts"]
+CMD ["node", "--max-semi-space-size=3", "--heap-growing-percent=10", "/app/src/main.ts"]
