@@ -86,7 +86,7 @@ export function createApp(deps: AppDeps): App {
     logger,
   });
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
-  const core = createChatCore({ router, client, clock, logger, requests });
+  const core = createChatCore({ router, client, clock, requests });
   const warned = new Set<string>();
   const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
     if (warned.has(key)) return;

@@ -7,10 +7,9 @@
 // - a collected or non-streamed answer commits only once it is whole, so a failure anywhere in it
 //   still falls back, and success is recorded at once.
 import type { CatalogModel } from '../catalog/model-info.ts';
-import type { ChatPart, ChunkPart, StreamTiming } from '../chat/parts.ts';
+import type { ChunkPart, StreamTiming } from '../chat/parts.ts';
 import type { ChatCompletion, ChatRequest, Usage } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
-import type { Logger } from '../logger.ts';
 import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
 import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
@@ -57,7 +56,6 @@ export interface ChatCoreDeps {
   router: ModelRouter;
   client: OpenRouterClient;
   clock: Clock;
-  logger: Logger;
   requests: RequestLog;
 }
 

@@ -1,4 +1,3 @@
-import type { ChatPart } from '../chat/parts.ts';
 import type { ChatCompletion, ChatRequest, UpstreamErrorBody } from '../chat/wire.ts';
 import { UpstreamError } from '../errors.ts';
 import { sseEventStage } from '../streams/sse-parser.ts';
