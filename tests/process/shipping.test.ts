@@ -2,9 +2,10 @@
 // files in a temporary directory with no node_modules; and the two air-gapped ways to run.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { post, startProxy } from '../helpers/harness.ts';
 import { freePort } from '../helpers/net-helpers.ts';
 import { test, type TestContext } from 'node:test';
 import { startFakeOpenRouter } from '../../src/fake-openrouter/server.ts';
@@ -136,4 +137,28 @@ test('on a runtime that is too old, the server prints one line naming the requir
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0] ?? '', /needs Node\.js >= 22\.18\.0 .* but this is Node\.js v20\.20\.2/);
+});
+
+test('a recording set replays in a vendored copy, with no key and no network', async (t) => {
+  const recordings = mkdtempSync(join(tmpdir(), 'rig-recordings-'));
+  t.after(() => rmSync(recordings, { recursive: true, force: true }));
+  const live = await startProxy(t, { env: { RECORD_DIR: recordings } });
+  const body = { model: 'llama3', stream: false, messages: [{ role: 'user', content: 'hello rig' }] };
+  const recorded = await post(`${live.url}/api/chat`, body);
+  assert.equal(recorded.status, 200);
+  // Recordings are written when each exchange ends: wait (bounded) for the chat's file.
+  for (let i = 0; i < 200 && !readdirSync(recordings).some((file) => file.includes('-chat-')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+
+  const rig = mkdtempSync(join(tmpdir(), 'rig-'));
+  t.after(() => rmSync(rig, { recursive: true, force: true }));
+  cpSync(join(root, 'src'), join(rig, 'src'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(rig, 'package.json'));
+  const port = await freePort();
+  const server = spawnServer(t, ['node', 'src/main.ts'], rig, { PORT: String(port), REPLAY_DIR: recordings, OPENROUTER_BASE_URL: 'http://127.0.0.1:9/api/v1', FAILURE_DB: ':memory:' });
+  await waitForOk(`http://127.0.0.1:${port}/api/version`, server.child, server.output);
+  const replayed = await post(`http://127.0.0.1:${port}/api/chat`, body);
+  assert.equal(replayed.status, 200, server.output());
+  assert.equal(replayed.json().message.content, recorded.json().message.content);
+  server.child.kill('SIGTERM');
+  assert.equal(await exited(server.child), 0);
 });
