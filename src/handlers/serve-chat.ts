@@ -20,8 +20,14 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
   };
   if (intent.stream) {
     const routed = await core.stream(route);
-    const encoder = dialect.encodeStream(intent, { model: routed.model, timing: routed.timing, clock });
-    return { stream: partSourceStream(routed.value, encoder), contentType: dialect.streamContentType, headers: seen(routed) };
+    try {
+      const encoder = dialect.encodeStream(intent, { model: routed.model, timing: routed.timing, clock });
+      return { stream: partSourceStream(routed.value, encoder), contentType: dialect.streamContentType, headers: seen(routed) };
+    } catch (error) {
+      // Nothing will read the committed answer now: let go of the upstream instead of holding it open.
+      await routed.value.cancel(error);
+      throw error;
+    }
   }
   const answer = dialect.nonStream;
   if (answer.from === 'completion') {

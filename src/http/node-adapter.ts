@@ -135,7 +135,12 @@ async function pipeStream(res: ServerResponse, stream: ReadableStream<Uint8Array
     while (!res.destroyed) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), closed]);
+      if (!res.write(value)) {
+        let onDrain = (): void => {};
+        await Promise.race([new Promise<void>((resolve) => res.once('drain', (onDrain = resolve))), closed]);
+        // When the close won, the drain listener would stay on the response: take it off.
+        res.off('drain', onDrain);
+      }
     }
   } finally {
     if (res.destroyed) await reader.cancel().catch(() => {});

@@ -21,7 +21,11 @@ export function normaliseRequest(request: UpstreamRequest, mode: MatchMode): Ups
   if (mode === 'free' && body !== null && typeof body === 'object' && !Array.isArray(body)) {
     body = Object.fromEntries(Object.entries(body).filter(([key]) => !MODEL_KEYS.includes(key)));
   }
-  return { method: request.method.toUpperCase(), path: request.path, body };
+  const method = request.method.toUpperCase();
+  // The catalog is the catalog however it is asked for: the proxy adds `?output_modalities=all`, an
+  // OpenAI client pointed at the --replay server asks for plain `/models`.
+  const path = method === 'GET' && /^\/models(\?|$)/.test(request.path) ? '/models' : request.path;
+  return { method, path, body };
 }
 
 /** The lookup key of a normalised request. */

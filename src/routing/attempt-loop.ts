@@ -100,6 +100,9 @@ async function walkModels<T>(
     const started = performance.now();
     try {
       const value = await attempt(model);
+      // The model began answering: OpenRouter is up, which ends an outage at once (the answer being
+      // whole, which also ends a run of mid-stream failures, is recorded when it is).
+      resilience.outage.record(model.id, 'started');
       logger.info('attempt', { model: model.id, attempt: attempts, outcome: 'ok', ms: Math.round(performance.now() - started) });
       return { value, model, attempts };
     } catch (error) {
@@ -116,7 +119,11 @@ async function walkModels<T>(
       // Only failures that could still turn out to be an outage wait; the rest are written now.
       if (!resilience.detectsOutages || kind === 'other') cooldowns.flush();
       // The per-minute cap covers every free model: wait for it (at the top of the loop) and retry this one.
-      if (outcome === 'minute-cap' && blockingAccountLimit(deps.store, now(), resilience.maxWaitMs) === undefined) continue;
+      if (outcome === 'minute-cap' && blockingAccountLimit(deps.store, now(), resilience.maxWaitMs) === undefined) {
+        // If MAX_ATTEMPTS runs out first, the cap is the answer: a 429 with its reset time.
+        lastError = { model, error };
+        continue;
+      }
       if (stop !== undefined) throw withRetryAfter(stop, now(), error.retryAt, 60);
       if (!plan.fallback) throw withRetryAfter(error, now(), error.retryAt, 60);
       // "This model cannot do that" is a poorer explanation than an earlier real failure.

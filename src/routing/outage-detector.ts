@@ -3,9 +3,10 @@ import type { Logger } from '../logger.ts';
 /**
  * How an attempt ended, as far as outage detection cares:
  * - `server`: a 5xx or a network failure; `auth`: a 401 (OpenRouter rejected the key);
- * - `ok`: the model answered; `other`: any failure that says something about one model (429, 404...).
+ * - `started`: the model began answering (OpenRouter is up); `ok`: its answer was whole;
+ * - `other`: any failure that says something about one model (429, 404...).
  */
-export type AttemptSignal = 'server' | 'auth' | 'ok' | 'other';
+export type AttemptSignal = 'server' | 'auth' | 'started' | 'ok' | 'other';
 
 export interface OutageDetectorOptions {
   now: () => number;
@@ -101,6 +102,12 @@ export function createOutageDetector(options: OutageDetectorOptions): OutageDete
       if (signal === 'ok') {
         end('success');
         run = undefined;
+        return false;
+      }
+      // An answer under way ends an outage, but not a run of failures: streams that break mid-answer
+      // on model after model are an outage too.
+      if (signal === 'started') {
+        end('answered');
         return false;
       }
       // A model-specific failure (429, 404, moderation...) breaks the run, and is proof that OpenRouter

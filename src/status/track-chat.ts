@@ -17,8 +17,9 @@ export function observeAttempts<T>(entry: RequestEntry, monotonic: () => number,
       entry.attempt({ model: model.id, outcome: 'ok', ms: Math.round(monotonic() - started) });
       return value;
     } catch (error) {
-      const outcome = error instanceof UpstreamError ? routingClassOf(error) : 'error';
       const status = toHttpError(error).status;
+      // 499: the client went away while the model was being tried; not the model's failure.
+      const outcome = status === 499 ? 'cancelled' : error instanceof UpstreamError ? routingClassOf(error) : 'error';
       entry.attempt({ model: model.id, outcome, status, error: error instanceof Error ? error.message : String(error), ms: Math.round(monotonic() - started) });
       throw error;
     }

@@ -50,5 +50,8 @@ test('the replay server serves a recorded session to a proxy, and to the openai 
   const names: string[] = [];
   for await (const chunk of stream) for (const call of chunk.choices[0]?.delta.tool_calls ?? []) if (call.function?.name) names.push(call.function.name);
   assert.deepEqual(names, ['get_weather']);
+  // The recorded catalog answers a plain model listing too (the proxy recorded it with a query).
+  const listed = await client.models.list();
+  assert.ok(listed.data.length > 0);
   await assert.rejects(client.chat.completions.create({ model: 'x', messages: [{ role: 'user', content: 'unrecorded' }] }), (error: { status?: number; message?: string }) => error.status === 404 && /no recording matches/.test(error.message ?? ''));
 });

@@ -33,3 +33,17 @@ test('streams of different models breaking mid-answer count towards an outage to
   assert.equal(body.outage.active, true);
   assert.ok(!body.cooldowns.some((cooldown: { model: string }) => cooldown.model === third), 'the failure that revealed the outage cools nobody down');
 });
+
+test('the outage ends as soon as the trial starts answering, not when its stream ends', async (t) => {
+  const proxy = await startProxy(t);
+  proxy.fake.outage({ status: 502, durationMs: 300 });
+  assert.equal((await ollamaChat(proxy, 'x', { stream: false })).status, 503);
+  await proxy.fake.outageEnded();
+  // A long streamed trial: its first content proves OpenRouter is back.
+  const trial = fetch(`${proxy.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: '[chunks=10] [delay=100] slow' }] }) });
+  const response = await trial;
+  assert.equal(response.status, 200);
+  const others = await Promise.all([1, 2, 3].map(() => ollamaChat(proxy, 'y', { stream: false })));
+  assert.deepEqual(others.map((reply) => reply.status), [200, 200, 200]);
+  await response.text();
+});

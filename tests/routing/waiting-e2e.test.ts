@@ -116,3 +116,14 @@ test("today's free-request count survives a restart and shows in /status with th
   assert.equal((await getJson(`${second.url}/status`)).body.free_requests_today.limit, 50);
   assert.match(body.free_requests_today.resets_at, /T00:00:00\.000Z$/);
 });
+
+test('a per-minute cap that keeps coming back until MAX_ATTEMPTS runs out is answered as the cap: 429 with Retry-After', async (t) => {
+  const proxy = await startProxy(t, { env: { MAX_ATTEMPTS: '3' } });
+  const [first] = FREE_CHAT_ORDER;
+  for (let i = 0; i < 3; i++) proxy.fake.script(first as string, { kind: 'rate-limit', scope: 'per-min', resetInMs: 100 });
+  const reply = await ollamaChat(proxy, first as string, { stream: false });
+  assert.equal(reply.status, 429);
+  assert.match(reply.json().error, /free-models-per-min/);
+  assert.ok(Number(reply.headers.get('retry-after')) >= 1);
+  assert.equal(proxy.fake.chatRequests().length, 3, 'the same model, retried after each wait');
+});
