@@ -19,7 +19,7 @@ export function measureRouting(models: number, cooling: number, iterations: numb
   for (const model of coolingModels) store.recordFailure(model.id, 'general', now, () => now + 3_600_000);
   const router = createModelRouter({
     catalog: loader, filter: createModelFilter(filterPath, silentLogger), store, freeMode: true, toolUseOnly: false,
-    failureCooldownMs: 300_000, rateLimitCooldownMs: 60_000, now: Date.now, logger: silentLogger,
+    now: Date.now, logger: silentLogger,
   });
   const needs = { kind: 'chat', tools: true, vision: false } as const;
   const perRun: number[] = [];

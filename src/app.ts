@@ -24,8 +24,14 @@ import { createOpenRouterClient } from './openrouter/client.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import { createRequestLog, type RequestLog } from './status/request-log.ts';
-import { createDailyUsage } from './routing/daily-usage.ts';
-import { createResilience } from './routing/resilience.ts';
+import { createDailyUsage, dailyUsageListener } from './routing/daily-usage.ts';
+import { createResilience, type Resilience } from './routing/resilience.ts';
+import { createOutcomeBus, type OutcomeBus } from './routing/attempt-outcome.ts';
+import { createCooldownListener } from './routing/cooldown-listener.ts';
+import { outageListener } from './routing/outage-detector.ts';
+import { attemptLogListener } from './core/attempt-log.ts';
+import { requestLogListener } from './status/request-log-listener.ts';
+import { tolerateWriteErrors } from './store/tolerant-store.ts';
 import type { Timers } from './routing/wait-queue.ts';
 import { createKeyPoller } from './openrouter/key-poller.ts';
 import type { OpenRouterClient } from './openrouter/client.ts';
@@ -80,13 +86,12 @@ export function createApp(deps: AppDeps): App {
     store,
     freeMode: config.freeMode,
     toolUseOnly: config.toolUseOnly,
-    failureCooldownMs: config.failureCooldownMs,
-    rateLimitCooldownMs: config.rateLimitCooldownMs,
     now: clock.wall,
     logger,
   });
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
-  const core = createChatCore({ router, client, clock, requests });
+  const bus = outcomeBus(deps, resilience.resilience, catalog, requests);
+  const core = createChatCore({ router, client, clock, bus, walk: { store, resilience: resilience.resilience, logger } });
   const warned = new Set<string>();
   const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
     if (warned.has(key)) return;
@@ -143,6 +148,24 @@ function routes(context: HandlerContext): Route[] {
     ...dashboardRoutes(context),
     { methods: POST, path: '/v1/responses', handler: (request) => handleResponses(context, request) },
   ];
+}
+
+// Everything that learns how attempts went subscribes here, in this order: the outage verdict first,
+// since the cooldown policy reads it.
+function outcomeBus(deps: AppDeps, resilience: Resilience, catalog: CatalogLoader, requests: RequestLog): OutcomeBus {
+  const { config, logger } = deps;
+  const bus = createOutcomeBus((error) => logger.error('an outcome listener failed', { error }));
+  bus.subscribe(outageListener(resilience.outage));
+  bus.subscribe(createCooldownListener({
+    store: tolerateWriteErrors(deps.store, logger),
+    settings: { failureCooldownMs: config.failureCooldownMs, rateLimitCooldownMs: config.rateLimitCooldownMs, now: (deps.clock ?? systemClock).wall },
+    nextRefreshAt: () => catalog.nextRefreshAt(),
+    outage: resilience.outage,
+  }));
+  if (resilience.usage !== undefined) bus.subscribe(dailyUsageListener(resilience.usage));
+  bus.subscribe(requestLogListener(requests));
+  bus.subscribe(attemptLogListener(logger));
+  return bus;
 }
 
 // MAX_ATTEMPTS, outages, probes and waiting, and the daily free-request count: the counter shares

@@ -1,27 +1,28 @@
-// The routed attempt, start to end: plan the candidates, try each, commit to one, and record how it
-// ended. This is the one place that decides when a model has succeeded or failed:
-// - a failure before the commit point is recorded and the next candidate is tried (the routing
-//   policy's attempt loop decides what a failure means: cooldown, outage, waiting, the cap);
+// The routed attempt, start to end: plan the candidates, walk them, commit to one, and report how it
+// ended on the outcome bus (routing/attempt-outcome.ts), the only place anything learns of it:
+// - a failure before the commit point is reported and the next candidate is tried;
 // - a streamed answer commits at its first content; from then on a failure is reported inside the
-//   stream, and the outcome (failure or clean end) is recorded when the stream finishes;
+//   stream, and the outcome (failed, completed or cancelled) when the stream finishes;
 // - a collected or non-streamed answer commits only once it is whole, so a failure anywhere in it
-//   still falls back, and success is recorded at once.
+//   still falls back, and it is completed at once.
 import type { CatalogModel } from '../catalog/model-info.ts';
-import type { ChunkPart, StreamTiming } from '../chat/parts.ts';
+import type { AnswerEvent, CollectedAnswer } from '../chat/answer.ts';
 import type { ChatCompletion, ChatRequest, Usage } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
+import { toHttpError } from '../errors.ts';
 import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
+import { classifyFailure, type OutcomeBus, type RequestRef } from '../routing/attempt-outcome.ts';
 import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
-import type { ClientApi, RequestEntry, RequestLog } from '../status/request-log.ts';
-import { endFailed, noteParts, observeAttempts, toRowTokens, trackParts } from '../status/track-chat.ts';
-import type { PartSource } from '../streams/part-source.ts';
-import { readToFirstContent, watchOutcome } from './read-ahead.ts';
+import type { Stage } from '../streams/stage.ts';
+import { answerReply, type AnswerObserver } from './answer-reply.ts';
+import { walkAttempts, type WalkDeps, type Walked } from './attempt-walk.ts';
+import { collectWhole, readToFirstContent } from './read-ahead.ts';
 
 /** What a client asked for, before any model is chosen. */
 export interface RouteTarget {
   /** The client API, for the request log (the dashboard); a target without one is not logged. */
-  api?: ClientApi;
+  api?: string;
   requestedModel: string;
   needs: RequestNeeds;
   /** The client's signal: aborted when it goes away. */
@@ -33,6 +34,14 @@ export interface ChatRoute extends RouteTarget {
   toUpstream: (model: CatalogModel) => ChatRequest;
 }
 
+/** When a routed chat started and when its upstream answered (monotonic ms), for the timings clients see. */
+export interface StreamTiming {
+  /** When the proxy received the request. */
+  startedAt: number;
+  /** When the upstream answered with headers. */
+  headersAt: number;
+}
+
 /** The committed answer: what it is, which model gave it, and how many models were tried. */
 export interface Routed<T> {
   value: T;
@@ -41,14 +50,22 @@ export interface Routed<T> {
   timing: StreamTiming;
 }
 
+/** A streamed answer past its commit point. */
+export interface CommittedStream {
+  /** The client's reply: the answer, from its first event, through `encoder`. */
+  reply(encoder: Stage<AnswerEvent[], Uint8Array>): ReadableStream<Uint8Array>;
+  /** Lets go of the answer when no reply will be made (the encoder could not be built). */
+  cancel(reason?: unknown): Promise<void>;
+}
+
 export interface ChatCore {
-  /** A streamed chat: parts in batches, committed at the first content; the outcome is recorded when the stream ends. */
-  stream(route: ChatRoute): Promise<Routed<PartSource>>;
+  /** A streamed chat, committed at the first content; its outcome is reported when the stream ends. */
+  stream(route: ChatRoute): Promise<Routed<CommittedStream>>;
   /** A whole answer read from the upstream stream inside the attempt, so a failure anywhere still falls back. */
-  collect(route: ChatRoute): Promise<Routed<ChunkPart[]>>;
+  collect(route: ChatRoute): Promise<Routed<CollectedAnswer>>;
   /** A non-streamed upstream completion, relayed as OpenRouter sent it. */
   complete(route: ChatRoute): Promise<Routed<ChatCompletion>>;
-  /** Embeddings, routed and recorded the same way; `read` checks the answer inside the attempt. */
+  /** Embeddings, routed and reported the same way; `read` checks the answer inside the attempt. */
   embeddings<T>(target: RouteTarget, toUpstream: (model: CatalogModel) => EmbeddingsRequest, read: (response: EmbeddingsResponse) => T): Promise<Routed<T>>;
 }
 
@@ -56,85 +73,100 @@ export interface ChatCoreDeps {
   router: ModelRouter;
   client: OpenRouterClient;
   clock: Clock;
-  requests: RequestLog;
+  /** The walk's store, resilience and logger; the bus and clock come from here. */
+  walk: Omit<WalkDeps, 'bus' | 'now' | 'monotonic'>;
+  bus: OutcomeBus;
 }
 
-// What an unlogged request (embeddings) writes to: nothing.
-const UNLOGGED: RequestEntry = { attempt: () => {}, firstToken: () => {}, end: () => {} };
+type Attempt<T> = (model: CatalogModel, request: RequestRef) => Promise<{ value: T; headersAt: number }>;
 
 /** Builds the routed-attempt core over the routing policy and the OpenRouter client. */
 export function createChatCore(deps: ChatCoreDeps): ChatCore {
-  const { router, client, clock } = deps;
+  const { router, client, clock, bus } = deps;
+  const walkDeps: WalkDeps = { ...deps.walk, bus, now: clock.wall, monotonic: clock.monotonic };
 
-  type Attempt<T> = (model: CatalogModel, entry: RequestEntry) => Promise<{ value: T; headersAt: number }>;
-
-  // Plans, walks the candidates and logs the request; a failure before any answer ends its log row.
-  async function routeCommitted<T>(target: RouteTarget, attempt: Attempt<T>): Promise<Routed<T> & { entry: RequestEntry }> {
+  // Plans and walks the candidates; a request that fails before any answer ends here.
+  async function route<T>(target: RouteTarget, attempt: Attempt<T>): Promise<{ request: RequestRef; walked: Walked<{ value: T; headersAt: number }>; timing: StreamTiming }> {
+    const request = bus.request(target.requestedModel, target.api);
+    bus.emit({ kind: 'request-start', request });
     const startedAt = clock.monotonic();
-    const entry = target.api === undefined ? UNLOGGED : deps.requests.begin({ api: target.api, requested: target.requestedModel });
     try {
       const plan = router.plan(target.requestedModel, target.needs);
-      const walked = await router.run(plan, observeAttempts(entry, clock.monotonic, (model) => attempt(model, entry)), target.signal);
-      return { value: walked.value.value, model: walked.model, attempts: walked.attempts, timing: { startedAt, headersAt: walked.value.headersAt }, entry };
+      const walked = await walkAttempts(walkDeps, request, plan, (model) => attempt(model, request), target.signal);
+      return { request, walked, timing: { startedAt, headersAt: walked.value.headersAt } };
     } catch (error) {
-      return endFailed(entry, error);
+      bus.emit({ kind: 'request-end', request, status: toHttpError(error).status });
+      throw error;
     }
   }
 
-  // A whole answer: success is recorded, and its log row ended, as soon as it is in hand.
+  // A whole answer: complete as soon as it is in hand.
   async function routeWhole<T>(target: RouteTarget, attempt: Attempt<T>, usageOf: (value: T) => Usage | undefined): Promise<Routed<T>> {
-    const { entry, ...routed } = await routeCommitted(target, attempt);
-    router.recordSuccess(routed.model);
-    entry.end({ status: 200, model: routed.model.id, tokens: toRowTokens(usageOf(routed.value)) });
-    return routed;
+    const { request, walked, timing } = await route(target, attempt);
+    const { model, attempts } = walked;
+    bus.emit({ kind: 'completed', request, model, attempt: attempts, ms: Math.round(clock.monotonic() - walked.startedAt) });
+    bus.emit({ kind: 'request-end', request, status: 200, model: model.id, usage: usageOf(walked.value.value) });
+    return { value: walked.value.value, model, attempts, timing };
   }
 
   return {
-    async stream(route) {
-      const { entry: _entry, ...routed } = await routeCommitted(route, async (model, entry) => {
-        const opened = await client.chatStream(route.toUpstream(model), route.signal);
-        const ahead = await readToFirstContent(opened.parts);
-        const tracker = trackParts(entry, model);
-        const parts = watchOutcome(ahead, {
-          onFailure: (error) => void router.recordFailure(model, error),
-          onCleanEnd: () => router.recordSuccess(model),
-          onBatch: tracker.batch,
-          onDone: tracker.end,
-          onCancel: tracker.cancel,
-        });
-        return { value: parts, headersAt: opened.headersAt };
+    async stream(chat) {
+      const { request, walked, timing } = await route(chat, async (model) => {
+        const opened = await client.chatStream(chat.toUpstream(model), chat.signal);
+        return { value: { answer: opened.answer, buffered: await readToFirstContent(opened.answer) }, headersAt: opened.headersAt };
       });
-      return routed;
+      bus.emit({ kind: 'first-content', request });
+      const { answer, buffered } = walked.value.value;
+      const observer = observeStream(bus, request, walked, clock);
+      return {
+        value: { reply: (encoder) => answerReply(answer, buffered, encoder, observer), cancel: (reason) => answer.cancel(reason) },
+        model: walked.model,
+        attempts: walked.attempts,
+        timing,
+      };
     },
 
-    collect: (route) =>
+    collect: (chat) =>
       routeWhole(
-        route,
-        async (model, entry) => {
-          const opened = await client.chatStream(route.toUpstream(model), route.signal);
-          return { value: await collectChunks(opened.parts, entry), headersAt: opened.headersAt };
+        chat,
+        async (model, request) => {
+          const opened = await client.chatStream(chat.toUpstream(model), chat.signal);
+          return { value: await collectWhole(opened.answer, () => bus.emit({ kind: 'first-content', request })), headersAt: opened.headersAt };
         },
-        (parts) => parts.findLast((part) => part.chunk.usage !== undefined)?.chunk.usage,
+        (answer) => answer.usage,
       ),
 
-    complete: (route) =>
-      routeWhole(route, async (model) => ({ value: await client.chat(route.toUpstream(model), route.signal), headersAt: clock.monotonic() }), (completion) => completion.usage),
+    complete: (chat) =>
+      routeWhole(chat, async (model) => ({ value: await client.chat(chat.toUpstream(model), chat.signal), headersAt: clock.monotonic() }), (completion) => completion.usage),
 
     embeddings: (target, toUpstream, read) =>
       routeWhole(target, async (model) => ({ value: read(await client.embeddings(toUpstream(model), target.signal)), headersAt: clock.monotonic() }), () => undefined),
   };
 }
 
-/** Reads a whole stream inside the attempt; an error part anywhere fails the attempt. */
-async function collectChunks(parts: PartSource, entry: RequestEntry): Promise<ChunkPart[]> {
-  const collected: ChunkPart[] = [];
-  const seen = {};
-  for (let batch = await parts.next(); batch !== undefined; batch = await parts.next()) {
-    noteParts(entry, batch, seen);
-    for (const part of batch) {
-      if (part.type === 'error') throw part.error;
-      collected.push(part);
-    }
-  }
-  return collected;
+/** Reports how a committed stream ends: completed, failed after the commit point, or cancelled by its client. */
+function observeStream(bus: OutcomeBus, request: RequestRef, walked: Walked<unknown>, clock: Clock): AnswerObserver {
+  const ref = { request, model: walked.model, attempt: walked.attempts };
+  const elapsed = () => Math.round(clock.monotonic() - walked.startedAt);
+  let usage: Usage | undefined;
+  let failure: ReturnType<typeof classifyFailure> | undefined;
+  const end = (status: number) => bus.emit({ kind: 'request-end', request, status, model: walked.model.id, ...(usage !== undefined ? { usage } : {}) });
+  return {
+    events(batch) {
+      for (const event of batch) {
+        if (event.type === 'finish') usage = event.usage;
+        else if (event.type === 'error') failure = classifyFailure(event.error);
+      }
+    },
+    end() {
+      if (failure === undefined) bus.emit({ kind: 'completed', ...ref, ms: elapsed() });
+      else bus.emit({ kind: 'failed', ...ref, ms: elapsed(), failure, committed: true });
+      // Headers (200) are already out: the request's row shows the status the error would have had.
+      end(failure?.error.status ?? 200);
+    },
+    cancel() {
+      bus.emit({ kind: 'cancelled', ...ref, ms: elapsed(), committed: true });
+      end(499);
+    },
+  };
 }

@@ -1,10 +1,10 @@
 // What a client API (a dialect) provides: pure conversions around the routed-attempt core.
 import type { CatalogModel } from '../catalog/model-info.ts';
-import type { ChatPart, ChunkPart, StreamTiming } from '../chat/parts.ts';
+import type { AnswerEvent, CollectedAnswer } from '../chat/answer.ts';
 import type { ChatCompletion, ChatRequest } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
+import type { StreamTiming } from '../core/routed-chat.ts';
 import type { RequestNeeds } from '../routing/model-router.ts';
-import type { ClientApi } from '../status/request-log.ts';
 import type { Stage } from '../streams/stage.ts';
 
 /** A validated client request, converted: what to route, and the upstream request for a given model. */
@@ -27,21 +27,21 @@ export interface Answer {
   clock: Clock;
 }
 
-/** How a dialect builds its one-object answer: from the collected stream parts, or from OpenRouter's own completion. */
+/** How a dialect builds its one-object answer: from the whole answer (one fold over its events), or from OpenRouter's own completion (the relay). */
 export type NonStreamAnswer<I> =
-  | { from: 'parts'; build(intent: I, parts: readonly ChunkPart[], answer: Answer): unknown }
+  | { from: 'answer'; build(intent: I, collected: CollectedAnswer, answer: Answer): unknown }
   | { from: 'completion'; build(intent: I, completion: ChatCompletion): unknown };
 
 /** One client API's chat endpoint, as pure functions. */
 export interface ChatDialect<I extends ChatIntent> {
   /** Which client API this is, as the request log (the dashboard) names it. */
-  api: ClientApi;
+  api: string;
   /** Validates a body and converts it; throws HttpError 400 naming the field. */
   parse(body: unknown, options: DialectOptions): I;
   /** The content type of a streamed answer. */
   streamContentType: string;
-  /** Chat part batches → this API's stream bytes; `flush` ends the stream the way the API ends it. */
-  encodeStream(intent: I, answer: Answer): Stage<ChatPart[], Uint8Array>;
+  /** Answer event batches → this API's stream bytes; `flush` ends the stream the way the API ends it. */
+  encodeStream(intent: I, answer: Answer): Stage<AnswerEvent[], Uint8Array>;
   nonStream: NonStreamAnswer<I>;
 }
 

@@ -3,7 +3,8 @@ import { isPlainObject } from '../dialects/field-validators.ts';
 import { toOllamaDigest, toOllamaListEntry, toOllamaPsEntry, toOllamaShowResponse } from '../dialects/ollama/to-ollama-model.ts';
 import { HttpError } from '../errors.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
-import { NdjsonEncoderStream } from '../streams/ndjson-encoder.ts';
+import { ndjsonEncoderStage } from '../streams/ndjson-encoder.ts';
+import { stageStream } from '../streams/stage.ts';
 import type { HandlerContext } from './context.ts';
 
 /** `GET /api/tags`: the visible models in priority order. */
@@ -67,7 +68,7 @@ export function handlePull(context: HandlerContext, request: ParsedRequest): Rep
     const digest = `sha256:${toOllamaDigest(model as NonNullable<typeof model>)}`;
     lines.push({ status: `pulling ${digest.slice(7, 19)}`, digest, total: 1, completed: 1 }, { status: 'verifying sha256 digest' }, { status: 'writing manifest' }, { status: 'success' });
   }
-  return { stream: ReadableStream.from([lines]).pipeThrough(new NdjsonEncoderStream()), contentType: 'application/x-ndjson' };
+  return { stream: ReadableStream.from([lines]).pipeThrough(stageStream(ndjsonEncoderStage())), contentType: 'application/x-ndjson' };
 }
 
 /** `push`, `create`, `copy`, `delete` and `blobs`: this server has no local models, and says so. */

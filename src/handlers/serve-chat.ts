@@ -1,7 +1,6 @@
 import type { ChatDialect, ChatIntent } from '../dialects/dialect.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
 import { DEFAULT_KEEP_ALIVE_MS } from '../store/recent-models.ts';
-import { partSourceStream } from '../streams/part-source.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
 
 /**
@@ -22,7 +21,7 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
     const routed = await core.stream(route);
     try {
       const encoder = dialect.encodeStream(intent, { model: routed.model, timing: routed.timing, clock });
-      return { stream: partSourceStream(routed.value, encoder), contentType: dialect.streamContentType, headers: seen(routed) };
+      return { stream: routed.value.reply(encoder), contentType: dialect.streamContentType, headers: seen(routed) };
     } catch (error) {
       // Nothing will read the committed answer now: let go of the upstream instead of holding it open.
       await routed.value.cancel(error);

@@ -1,13 +1,9 @@
 import type { ChatCompletion, ChatRequest, UpstreamErrorBody } from '../chat/wire.ts';
 import { UpstreamError } from '../errors.ts';
-import { sseEventStage } from '../streams/sse-parser.ts';
-import type { PartSource } from '../streams/part-source.ts';
-import { chain } from '../streams/stage.ts';
-import { utf8DecodeStage } from '../streams/utf8-decode.ts';
-import { chatPartStage } from './chat-part-stage.ts';
+import { upstreamAnswerStage } from './answer-stage.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse, KeyInfo, OpenRouterModel } from './types.ts';
 import { classifyUpstreamError, networkError } from './upstream-error.ts';
-import { readUpstreamParts } from './upstream-parts.ts';
+import { readUpstreamAnswer, type UpstreamAnswer } from './upstream-body.ts';
 import { createWatchdog, type AttemptWatchdog } from './watchdog.ts';
 
 export interface OpenRouterClientOptions {
@@ -22,8 +18,8 @@ export interface OpenRouterClientOptions {
 }
 
 export interface OpenedChatStream {
-  /** Batches of parts, one per network read; an error part is always the last. */
-  parts: PartSource;
+  /** The answer as it streams: event batches (one per network read), or raw reads for one TransformStream. */
+  answer: UpstreamAnswer;
   /** Monotonic ms at which the upstream answered with headers. */
   headersAt: number;
 }
@@ -113,15 +109,15 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
         throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
       }
       const headersAt = options.monotonic();
-      const parts = readUpstreamParts(response.body.getReader(), {
-        // bytes → text → SSE events → chat parts, run synchronously on each read (see streams/stage.ts).
-        stage: chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(options.now, watchdog.gotFirstEvent)),
+      const answer = readUpstreamAnswer(response.body.getReader(), {
+        // bytes → text → SSE events → answer events, run synchronously on each read (see streams/stage.ts).
+        stage: upstreamAnswerStage(options.now, watchdog.gotFirstEvent),
         read: watchdog.read,
         toError: (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl, 'stream'),
         clientSignal: outerSignal,
         onEnd: watchdog.clear,
       });
-      return { parts, headersAt };
+      return { answer, headersAt };
     },
 
     async chat(body, signal) {

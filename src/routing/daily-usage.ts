@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { RoutedEvent } from './attempt-outcome.ts';
 import type { UsageCounter } from '../store/usage-counter.ts';
 
 export interface DailyUsageOptions {
@@ -51,4 +52,11 @@ export function createDailyUsage(options: DailyUsageOptions): DailyUsage {
 function nextUtcMidnight(now: number): string {
   const date = new Date(now);
   return new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1)).toISOString();
+}
+
+/** Counts every attempt sent to a free model, as OpenRouter counts it against the day. */
+export function dailyUsageListener(usage: DailyUsage): (event: RoutedEvent) => void {
+  return (event) => {
+    if (event.kind === 'started' && event.model.free) usage.recordFreeRequest();
+  };
 }

@@ -13,41 +13,57 @@ const GONE_MINIMUM_MS = 60 * 60_000;
 const MINUTE_CAP_FALLBACK_MS = 60_000;
 
 /**
- * Records what a failed attempt means for the model and the account. Returns the error to stop
- * with when no other model could succeed, or undefined when the next model should be tried.
+ * Writes what a failed attempt means for the model (a cooldown) and the account (a free-tier cap).
+ * Pure policy over the store: whether the walk goes on is `stopFor`'s to say.
  */
-export function applyFailure(store: FailureStore, model: CatalogModel, error: UpstreamError, settings: CooldownSettings, nextCatalogRefreshAt: number): HttpError | undefined {
+export function applyFailure(store: FailureStore, model: CatalogModel, error: UpstreamError, settings: CooldownSettings, nextCatalogRefreshAt: number): void {
   const at = settings.now();
   switch (routingClassOf(error)) {
-    case 'unreachable':
-      // Every model is served from the same host: when it cannot be reached at all, trying the next
-      // model fails the same way, and cooling each one down would leave nothing to route to for
-      // minutes after the network returns. So: no cooldown, and stop.
-      return error;
     case 'transient':
       // A 503 that says when to come back means exactly that, not the general backoff.
       store.recordFailure(model.id, 'general', at, (count) => announcedRetry(error, at) ?? at + settings.failureCooldownMs * Math.min(count, MAX_BACKOFF_STEPS));
-      return undefined;
+      return;
     case 'rate-limit':
       store.recordFailure(model.id, 'rate-limit', at, () => announcedRetry(error, at) ?? at + settings.rateLimitCooldownMs);
-      return undefined;
+      return;
     case 'gone':
       // A retired model will not come back by itself; wait at least for the catalog to drop it.
       store.recordFailure(model.id, 'gone', at, () => Math.max(nextCatalogRefreshAt, at + GONE_MINIMUM_MS));
-      return undefined;
-    case 'unsupported':
-    case 'moderation':
-      return undefined;
+      return;
     case 'daily-cap':
     case 'minute-cap': {
       const daily = error.failure === 'daily-cap';
       const given = error.retryAt !== undefined && error.retryAt > at ? error.retryAt : undefined;
       const resetAt = given ?? (daily ? nextUtcMidnight(at) : at + MINUTE_CAP_FALLBACK_MS);
       store.setAccountLimit({ scope: daily ? 'free-daily' : 'free-minute', resetAt, message: error.message });
-      return accountLimitError(store, at) ?? error;
+      return;
     }
+    // Unreachable: every model is served from the same host, so trying the next fails the same way,
+    // and cooling each down would leave nothing to route to for minutes after the network returns.
+    // Unsupported and moderation concern this request, not the model; fatal ones concern the account.
+    case 'unreachable':
+    case 'unsupported':
+    case 'moderation':
+    case 'fatal':
+      return;
+  }
+}
+
+/**
+ * The error to stop the walk with when no other model could succeed (the account is capped, the key
+ * is refused, OpenRouter cannot be reached), or undefined when the next model should be tried.
+ * Runs after `applyFailure`, so a cap just recorded is in the store.
+ */
+export function stopFor(error: UpstreamError, store: FailureStore, now: number): HttpError | undefined {
+  switch (routingClassOf(error)) {
+    case 'unreachable':
     case 'fatal':
       return error;
+    case 'daily-cap':
+    case 'minute-cap':
+      return accountLimitError(store, now) ?? error;
+    default:
+      return undefined;
   }
 }
 
@@ -114,4 +130,20 @@ function utc(epochMs: number): string {
 function nextUtcMidnight(now: number): number {
   const date = new Date(now);
   return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
+}
+
+/** When the first of `models` comes back from its cooldown (epoch ms), if any is cooling. */
+export function soonestCooldown(models: readonly CatalogModel[], store: FailureStore): number | undefined {
+  const ends = models.map((model) => store.get(model.id)?.cooldownUntil).filter((until): until is number => until !== undefined);
+  return ends.length === 0 ? undefined : Math.min(...ends);
+}
+
+/** The 503 for "every model that could serve this is cooling down" (after a failed probe, when `probed`). */
+export function allCoolingDown(models: readonly CatalogModel[], store: FailureStore, now: number, probed = false): HttpError {
+  const soonest = Math.max(now, soonestCooldown(models, store) ?? now);
+  const seconds = Math.max(1, Math.ceil((soonest - now) / 1000));
+  const probe = probed ? '; a probe of the soonest-due one failed too' : '';
+  return new HttpError(503, `all ${models.length} free models that can serve this request are cooling down after failures${probe}; the first is available again at ${new Date(soonest).toISOString()} (see GET /status)`, {
+    headers: { 'Retry-After': String(seconds) },
+  });
 }

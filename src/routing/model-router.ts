@@ -2,17 +2,14 @@ import type { Catalog } from '../catalog/catalog.ts';
 import type { CatalogLoader } from '../catalog/catalog-loader.ts';
 import type { CatalogModel } from '../catalog/model-info.ts';
 import { matchesPatterns, type ModelFilter } from '../catalog/model-filter.ts';
-import { HttpError, type UpstreamError } from '../errors.ts';
+import { HttpError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { FailureStore } from '../store/failure-store.ts';
 import { indexLibraryNames, type LibraryIndex } from '../catalog/library-names.ts';
 import { listedAliasNames, type ModelAliases } from '../catalog/model-aliases.ts';
 import { lookupModelName, toRequestedModels, type NameLookup } from '../catalog/requested-models.ts';
-import { tolerateWriteErrors } from '../store/tolerant-store.ts';
-import { allCoolingDown, runAttempts, type AttemptResult } from './attempt-loop.ts';
-import { accountLimitError, applyFailure } from './failure-policy.ts';
-import { attemptSignalOf } from './outage-detector.ts';
-import { blockingAccountLimit, createResilience, type Resilience } from './resilience.ts';
+import { accountLimitError, allCoolingDown } from './failure-policy.ts';
+import { blockingAccountLimit, inertResilience, type Resilience } from './resilience.ts';
 
 export interface RoutingOptions {
   catalog: CatalogLoader;
@@ -22,8 +19,6 @@ export interface RoutingOptions {
   store: FailureStore;
   freeMode: boolean;
   toolUseOnly: boolean;
-  failureCooldownMs: number;
-  rateLimitCooldownMs: number;
   now: () => number;
   logger: Logger;
   /** MAX_ATTEMPTS, outage detection, half-open probes and waiting; without it, none of them (tests of the bare policy). */
@@ -58,16 +53,6 @@ export interface ModelRouter {
   filterPatterns(): readonly string[];
   /** Chooses the models to try for a request, in order. */
   plan(requestedModel: string, needs: RequestNeeds): RoutePlan;
-  /**
-   * Tries the plan's models in order until one attempt resolves (see attempt-loop.ts: MAX_ATTEMPTS,
-   * outages, probes, waiting), recording each failure. Success is the caller's to record: only it
-   * knows when an answer is whole.
-   */
-  run<T>(plan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, signal: AbortSignal): Promise<AttemptResult<T>>;
-  /** Records a failure after the answer started (no fallback is possible then). */
-  recordFailure(model: CatalogModel, error: UpstreamError): void;
-  /** Records a finished answer, which clears the model's failures. */
-  recordSuccess(model: CatalogModel): void;
   /** The outage, waiting and probing state, for /status. */
   resilience(): Resilience;
 }
@@ -75,7 +60,7 @@ export interface ModelRouter {
 /** Builds the routing policy over the catalog, the filter and the failure store. */
 export function createModelRouter(options: RoutingOptions): ModelRouter {
   const { logger, now } = options;
-  const store = tolerateWriteErrors(options.store, logger);
+  const { store } = options;
   const visibility = createVisibility(options);
   const resilience = options.resilience ?? inertResilience(now, logger);
   const maxWaitMs = resilience.maxWaitMs;
@@ -137,18 +122,6 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
     aliasNames: () => listedAliasNames(options.aliases?.rules() ?? []),
     filterPatterns: () => options.filter.patterns(),
     plan,
-    run: (routePlan, attempt, signal) =>
-      runAttempts({ store, resilience, settings: options, nextRefreshAt: () => options.catalog.nextRefreshAt(), logger }, routePlan, attempt, signal),
-    recordFailure(model, error) {
-      // A stream that breaks after its start may be part of an OpenRouter outage too: then it is not the model's fault.
-      if (resilience.outage.record(model.id, attemptSignalOf(error.status, error.failure), error.message)) return;
-      applyFailure(store, model, error, options, options.catalog.nextRefreshAt());
-    },
-    recordSuccess(model) {
-      // A whole answer (for a stream: one that ended cleanly) is what proves OpenRouter is up again.
-      resilience.outage.record(model.id, 'ok');
-      store.recordSuccess(model.id);
-    },
     resilience: () => resilience,
   };
 }
@@ -204,10 +177,4 @@ function describeNeeds(needs: RequestNeeds): string {
   if (needs.kind === 'embedding') return 'embeddings';
   const wanted = [needs.tools ? 'tools' : '', needs.vision ? 'image input' : ''].filter((word) => word !== '');
   return wanted.length > 0 ? wanted.join(' and ') : 'chat';
-}
-
-// The bare policy, for routers built without resilience: no cap, no outage detection, no waiting.
-function inertResilience(now: () => number, logger: Logger): Resilience {
-  const resilience = createResilience({ now, logger, maxAttempts: Number.POSITIVE_INFINITY, maxWaitMs: 0 });
-  return { ...resilience, detectsOutages: false, outage: { ...resilience.outage, record: () => false } };
 }

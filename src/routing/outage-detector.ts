@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { RoutedEvent } from './attempt-outcome.ts';
 
 /**
  * How an attempt ended, as far as outage detection cares:
@@ -44,11 +45,13 @@ const DEFAULTS = { threshold: 3, windowMs: 30_000, quietMs: 60_000 };
 const MIN_RETRY_SECONDS = 5;
 const MAX_RETRY_SECONDS = 60;
 
-/** Maps an UpstreamError-like status to the signal the detector understands (network failures arrive as 502). */
-export function attemptSignalOf(status: number, failure: string): AttemptSignal {
-  if (status === 401) return 'auth';
-  if (failure === 'transient' && status >= 500) return 'server';
-  return 'other';
+/** Feeds the detector from attempt outcomes: an answer under way, a whole answer, and each failure's signal. */
+export function outageListener(detector: OutageDetector): (event: RoutedEvent) => void {
+  return (event) => {
+    if (event.kind === 'committed') detector.record(event.model.id, 'started');
+    else if (event.kind === 'completed') detector.record(event.model.id, 'ok');
+    else if (event.kind === 'failed') detector.record(event.model.id, event.failure.signal, event.failure.error.message);
+  };
 }
 
 /** Builds a detector that tells an OpenRouter outage (many models failing alike) from one bad model. */

@@ -1,6 +1,6 @@
 import { HttpError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { FailureStore, ModelFailure } from '../store/failure-store.ts';
+import type { FailureStore } from '../store/failure-store.ts';
 import type { DailyUsage } from './daily-usage.ts';
 import { accountLimitError } from './failure-policy.ts';
 import { createOutageDetector, type OutageDetector } from './outage-detector.ts';
@@ -69,29 +69,7 @@ export function withRetryAfter(error: HttpError, now: number, retryAt: number | 
   return new HttpError(error.status, error.message, { cause: error, expose: error.expose, headers: { ...error.headers, 'Retry-After': String(Math.max(1, seconds)) } });
 }
 
-/**
- * A view of the store whose cooldown writes are held back until `flush`: the failures of an attempt
- * that may turn out to be part of an outage must not cool models down, and that is known only later.
- */
-export function deferCooldowns(store: FailureStore): { store: FailureStore; flush(): void; drop(): void } {
-  let pending: (() => void)[] = [];
-  const deferred: FailureStore = {
-    ...store,
-    recordFailure(model, kind, now, cooldownUntil) {
-      pending.push(() => store.recordFailure(model, kind, now, cooldownUntil));
-      // applyFailure does not read the result; this is what the record would look like with no history.
-      return { model, kind, count: 1, lastFailureAt: now, cooldownUntil: cooldownUntil(1) } satisfies ModelFailure;
-    },
-  };
-  return {
-    store: deferred,
-    flush() {
-      const writes = pending;
-      pending = [];
-      for (const write of writes) write();
-    },
-    drop() {
-      pending = [];
-    },
-  };
+/** The bare policy, for walks without resilience (tests of the policy alone): no cap, no outage detection, no waiting. */
+export function inertResilience(now: () => number, logger: Logger): Resilience {
+  return { ...createResilience({ now, logger, maxAttempts: Number.POSITIVE_INFINITY, maxWaitMs: 0 }), detectsOutages: false };
 }

@@ -2,8 +2,6 @@
 // hour, and listeners for live events. Every call is O(1) and allocation-light, and nothing here
 // starts a timer: the cost per request must not show up in the benchmark.
 
-/** The client API a request arrived through. */
-export type ClientApi = 'ollama' | 'openai' | 'anthropic' | 'responses';
 
 /** One try of one model: `ok`, or the routing class of its failure (`transient`, `rate-limit`, ...). */
 export interface AttemptRow {
@@ -19,7 +17,8 @@ export interface RequestRow {
   id: number;
   /** Wall-clock start, epoch ms. */
   at: number;
-  api: ClientApi;
+  /** The client API the request arrived through (its name in the list of APIs). */
+  api: string;
   requested: string;
   model?: string;
   attempts: AttemptRow[];
@@ -56,7 +55,7 @@ export interface UpstreamHealth {
 }
 
 export interface RequestLog {
-  begin(start: { api: ClientApi; requested: string }): RequestEntry;
+  begin(start: { api: string; requested: string }): RequestEntry;
   /** The kept rows, newest first. */
   recent(): RequestRow[];
   /** The last 60 minutes, oldest first, with empty minutes filled in. */
@@ -105,7 +104,7 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
     else bucket.ok++;
   }
 
-  function begin(start: { api: ClientApi; requested: string }): RequestEntry {
+  function begin(start: { api: string; requested: string }): RequestEntry {
     const row: RequestRow = { id: nextId++, at: options.now(), api: start.api, requested: start.requested, attempts: [], done: false };
     const started = options.monotonic();
     ring[row.id % capacity] = row;

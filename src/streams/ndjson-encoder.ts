@@ -1,4 +1,4 @@
-import { toTransformer, type Stage } from './stage.ts';
+import type { Stage } from './stage.ts';
 
 const encoder = new TextEncoder();
 
@@ -14,11 +14,4 @@ export function ndjsonEncoderStage(): Stage<readonly unknown[], Uint8Array> {
       if (text !== '') sink.enqueue(encoder.encode(text));
     },
   };
-}
-
-/** The NDJSON stage as a TransformStream. */
-export class NdjsonEncoderStream extends TransformStream<readonly unknown[], Uint8Array> {
-  constructor() {
-    super(toTransformer(ndjsonEncoderStage()));
-  }
 }

@@ -1,4 +1,4 @@
-import { toTransformer, type Sink, type Stage } from './stage.ts';
+import type { Sink, Stage } from './stage.ts';
 
 /** One dispatched server-sent event. */
 export interface SseEvent {
@@ -113,11 +113,4 @@ export function sseEventStage(onComment?: (text: string) => void): Stage<string,
       emit(sink);
     },
   };
-}
-
-/** The SSE stage as a TransformStream. */
-export class SseEventStream extends TransformStream<string, SseEvent[]> {
-  constructor(onComment?: (text: string) => void) {
-    super(toTransformer(sseEventStage(onComment)));
-  }
 }

@@ -42,3 +42,16 @@ export function chain<A, B, C>(first: Stage<A, B>, second: Stage<B, C>): Stage<A
     },
   };
 }
+
+/** The same stage, whose `flush` runs at most once however often it is called. */
+export function flushOnce<I, O>(stage: Stage<I, O>): Stage<I, O> {
+  let flushed = false;
+  return {
+    transform: (chunk, sink) => stage.transform(chunk, sink),
+    flush(sink) {
+      if (flushed) return;
+      flushed = true;
+      stage.flush?.(sink);
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { toTransformer, type Stage } from './stage.ts';
+import type { Stage } from './stage.ts';
 
 /** Bytes → text, keeping a multibyte character that is split across chunks intact. */
 export function utf8DecodeStage(): Stage<Uint8Array, string> {
@@ -13,11 +13,4 @@ export function utf8DecodeStage(): Stage<Uint8Array, string> {
       if (rest !== '') sink.enqueue(rest);
     },
   };
-}
-
-/** The decode stage as a TransformStream. */
-export class Utf8DecodeStream extends TransformStream<Uint8Array, string> {
-  constructor() {
-    super(toTransformer(utf8DecodeStage()));
-  }
 }

@@ -6,7 +6,7 @@ import type { ChatDialect, ChatIntent } from '../../src/dialects/dialect.ts';
 import { ollamaChat, ollamaGenerate } from '../../src/dialects/ollama/chat-dialect.ts';
 import { openAIChat, openAICompletions } from '../../src/dialects/openai/chat-dialect.ts';
 import { createResponsesDialect } from '../../src/dialects/responses/chat-dialect.ts';
-import { assertEverySplit, assertMatchesFile, collectParts, frozen, openRouterStreams } from '../helpers/dialect-fixtures.ts';
+import { assertEverySplit, assertMatchesFile, collectAnswerOf, frozen, openRouterStreams } from '../helpers/dialect-fixtures.ts';
 import { counterIds } from './responses/fixture-context.ts';
 
 interface DialectCase {
@@ -36,11 +36,11 @@ for (const { name, dialect, body, streamExtension } of cases) {
       assertMatchesFile(`${name}/${base}.${streamExtension}`, output);
     });
     const nonStream = dialect.nonStream;
-    if (nonStream.from === 'parts') {
+    if (nonStream.from === 'answer') {
       test(`${name} × ${fixture.name}: the one-object answer`, async () => {
-        const parts = await collectParts(fixture.bytes);
+        const collected = await collectAnswerOf(fixture.bytes);
         // A failed stream never reaches the builder: the core falls back or answers the error instead.
-        const built = 'error' in parts ? parts : nonStream.build(intent, parts, answer);
+        const built = 'error' in collected ? collected : nonStream.build(intent, collected, answer);
         assertMatchesFile(`${name}/${base}.json`, `${JSON.stringify(built, null, 2)}\n`);
       });
     }

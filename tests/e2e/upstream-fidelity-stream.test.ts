@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Ollama } from 'ollama';
-import { ChatPartStream } from '../../src/openrouter/chat-part-stage.ts';
-import { chatLineFormat, generateLineFormat, OllamaLineStream, type OllamaLine, type OllamaLineFormat } from '../../src/dialects/ollama/to-ollama-lines.ts';
-import { SseEventStream } from '../../src/streams/sse-parser.ts';
-import { Utf8DecodeStream } from '../../src/streams/utf8-decode.ts';
+import { upstreamAnswerStage } from '../../src/openrouter/answer-stage.ts';
+import { chatLineFormat, generateLineFormat, ollamaLineStage, type OllamaLine, type OllamaLineFormat } from '../../src/dialects/ollama/to-ollama-lines.ts';
+import { stageStream } from '../../src/streams/stage.ts';
 import { FREE_MODEL_NAMES } from '../helpers/fidelity-helpers.ts';
 import { startProxy } from '../helpers/harness.ts';
 
@@ -54,10 +53,8 @@ const clock = { monotonic: () => 1000, wall: () => Date.UTC(2026, 0, 1) };
 /** Runs byte chunks through the same stages the proxy uses, dropping the timing fields. */
 async function toLines(chunks: Uint8Array[], format: OllamaLineFormat = chatLineFormat('qwen3-coder')): Promise<OllamaLine[]> {
   const lines = ReadableStream.from(chunks)
-    .pipeThrough(new Utf8DecodeStream())
-    .pipeThrough(new SseEventStream())
-    .pipeThrough(new ChatPartStream())
-    .pipeThrough(new OllamaLineStream(format, { startedAt: 0, headersAt: 0 }, clock));
+    .pipeThrough(stageStream(upstreamAnswerStage()))
+    .pipeThrough(stageStream(ollamaLineStage(format, { startedAt: 0, headersAt: 0 }, clock)));
   // Stages carry batches (one per network read); the lines themselves are what must not change.
   const out = (await Array.fromAsync(lines)).flat();
   return out.map(({ created_at: _c, total_duration: _t, load_duration: _l, prompt_eval_duration: _p, eval_duration: _e, ...rest }) => rest);

@@ -10,9 +10,9 @@ import { handleOllamaChat, handleOllamaGenerate } from '../../src/handlers/ollam
 import { handleOpenAIChat } from '../../src/handlers/openai.ts';
 import type { ParsedRequest, Reply } from '../../src/http/url-router.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { partSourceOf } from '../../src/streams/part-source.ts';
 import { createRecentModels } from '../../src/store/recent-models.ts';
-import { collectParts, encodeChunks, frozen } from '../helpers/dialect-fixtures.ts';
+import { stageStream } from '../../src/streams/stage.ts';
+import { answerEvents, collectAnswerOf, encodeChunks, frozen } from '../helpers/dialect-fixtures.ts';
 
 const model = { id: 'openai/gpt-4o', name: 'gpt-4o' } as CatalogModel;
 const sse = readFileSync(new URL('../fixtures/openrouter/content-multibyte.sse', import.meta.url));
@@ -23,15 +23,14 @@ function standInCore(routes: ChatRoute[], attempts = 2): ChatCore {
   return {
     async stream(route) {
       routes.push(route);
-      const upstream = await collectParts(sse);
-      assert.ok(!('error' in upstream));
-      return routed(partSourceOf([upstream]));
+      const events = await answerEvents([sse]);
+      return routed({ reply: (encoder) => ReadableStream.from(events).pipeThrough(stageStream(encoder)), cancel: async () => {} });
     },
     async collect(route) {
       routes.push(route);
-      const parts = await collectParts(sse);
-      assert.ok(!('error' in parts));
-      return routed(parts);
+      const answer = await collectAnswerOf(sse);
+      assert.ok(!('error' in answer));
+      return routed(answer);
     },
     async complete(route) {
       routes.push(route);
@@ -78,7 +77,7 @@ test('/api/chat streams NDJSON lines, names the answering model, and lists it in
   assert.deepEqual([listed?.name, listed?.expiresAt], ['my-model:latest', frozen.clock.wall() + 10 * 60_000], 'keep_alive is honoured');
 });
 
-test('/api/generate with stream:false answers one object built from the collected parts', async () => {
+test('/api/generate with stream:false answers one object built from the collected answer', async () => {
   const { context } = setUp();
   const reply = await handleOllamaGenerate(context, request('/api/generate', { model: 'm', prompt: 'hi', stream: false }));
   assert.ok('json' in reply);
@@ -101,7 +100,7 @@ test('/v1/chat/completions relays the stream as SSE and the whole completion unt
   assert.ok('stream' in streamed);
   assert.equal(streamed.contentType, 'text/event-stream; charset=utf-8');
   const text = await streamText(streamed);
-  assert.equal(text, await encodeChunks([sse], { transform: (parts, sink) => { for (const part of parts) if (part.type === 'chunk') sink.enqueue(new TextEncoder().encode(`data: ${part.data}\n\n`)); }, flush: (sink) => sink.enqueue(new TextEncoder().encode('data: [DONE]\n\n')) }));
+  assert.equal(text, await encodeChunks([sse], { transform: (events, sink) => { for (const event of events) if (event.type === 'raw') sink.enqueue(new TextEncoder().encode(`data: ${event.data}\n\n`)); }, flush: (sink) => sink.enqueue(new TextEncoder().encode('data: [DONE]\n\n')) }));
   const whole = await handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
   assert.ok('json' in whole);
   assert.equal((whole.json as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content, 'whole');

@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChatPart, ChunkPart } from '../../src/chat/parts.ts';
-import { chatPartStage } from '../../src/openrouter/chat-part-stage.ts';
-import { sseEventStage } from '../../src/streams/sse-parser.ts';
-import { chain, stageStream, type Stage } from '../../src/streams/stage.ts';
-import { utf8DecodeStage } from '../../src/streams/utf8-decode.ts';
+import { createAnswerFold, type AnswerEvent, type CollectedAnswer } from '../../src/chat/answer.ts';
+import { upstreamAnswerStage } from '../../src/openrouter/answer-stage.ts';
+import { stageStream, type Stage } from '../../src/streams/stage.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url);
 
@@ -27,26 +25,30 @@ export const frozen = {
 };
 
 /** Runs byte chunks through the client's stages and a dialect's encoder, as the proxy does. */
-export async function encodeChunks(chunks: readonly Uint8Array[], encoder: Stage<ChatPart[], Uint8Array>): Promise<string> {
-  const upstream = chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(() => 0));
-  const out = ReadableStream.from(chunks).pipeThrough(stageStream(upstream)).pipeThrough(stageStream(encoder));
+export async function encodeChunks(chunks: readonly Uint8Array[], encoder: Stage<AnswerEvent[], Uint8Array>): Promise<string> {
+  const out = ReadableStream.from(chunks).pipeThrough(stageStream(upstreamAnswerStage(() => 0))).pipeThrough(stageStream(encoder));
   const decoder = new TextDecoder();
   let text = '';
   for await (const bytes of out) text += decoder.decode(bytes, { stream: true });
   return text + decoder.decode();
 }
 
-/** The chunk parts of a whole stream (what the core collects for a non-stream answer), or its error. */
-export async function collectParts(bytes: Uint8Array): Promise<ChunkPart[] | { error: string }> {
-  const upstream = chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(() => 0));
-  const parts: ChunkPart[] = [];
-  for await (const batch of ReadableStream.from([bytes]).pipeThrough(stageStream(upstream))) {
-    for (const part of batch) {
-      if (part.type === 'error') return { error: part.error.message };
-      parts.push(part);
-    }
+/** The events of a whole stream, in batches as the stages emit them. */
+export async function answerEvents(chunks: readonly Uint8Array[]): Promise<AnswerEvent[][]> {
+  const batches: AnswerEvent[][] = [];
+  for await (const batch of ReadableStream.from(chunks).pipeThrough(stageStream(upstreamAnswerStage(() => 0)))) batches.push(batch);
+  return batches;
+}
+
+/** The whole answer of a stream (what the core collects for a non-stream answer), or its error. */
+export async function collectAnswerOf(bytes: Uint8Array): Promise<CollectedAnswer | { error: string }> {
+  const fold = createAnswerFold();
+  for (const batch of await answerEvents([bytes])) {
+    const error = batch.find((event) => event.type === 'error');
+    if (error !== undefined) return { error: error.error.message };
+    fold.add(batch);
   }
-  return parts;
+  return fold.result();
 }
 
 /** Compares `actual` with an expected file (or writes it under UPDATE_FIXTURES=1). */
@@ -62,7 +64,7 @@ export function assertMatchesFile(relativePath: string, actual: string): void {
 }
 
 /** Asserts the encoder gives the same bytes for the stream whole, split at every offset, and a byte at a time. */
-export async function assertEverySplit(bytes: Uint8Array, makeEncoder: () => Stage<ChatPart[], Uint8Array>): Promise<string> {
+export async function assertEverySplit(bytes: Uint8Array, makeEncoder: () => Stage<AnswerEvent[], Uint8Array>): Promise<string> {
   const whole = await encodeChunks([bytes], makeEncoder());
   for (let i = 1; i < bytes.length; i++) {
     assert.equal(await encodeChunks([bytes.subarray(0, i), bytes.subarray(i)], makeEncoder()), whole, `split at byte ${i}`);

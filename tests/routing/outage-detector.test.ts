@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { attemptSignalOf, createOutageDetector, type AttemptSignal } from '../../src/routing/outage-detector.ts';
+import { createOutageDetector, type AttemptSignal } from '../../src/routing/outage-detector.ts';
+import { classifyFailure } from '../../src/routing/attempt-outcome.ts';
+import { UpstreamError, type FailureClass } from '../../src/errors.ts';
 import { createLogger } from '../../src/logger.ts';
 
 function setup(options: { threshold?: number; windowMs?: number; quietMs?: number } = {}) {
@@ -104,7 +106,7 @@ describe('outage detector: during and after an outage', () => {
   });
 });
 
-test('attemptSignalOf maps statuses and failure classes', () => {
+test('classifyFailure gives each status and failure class its outage signal', () => {
   const rows: [number, string, AttemptSignal][] = [
     [502, 'transient', 'server'],
     [504, 'transient', 'server'],
@@ -114,5 +116,5 @@ test('attemptSignalOf maps statuses and failure classes', () => {
     [403, 'moderation', 'other'],
     [400, 'fatal', 'other'],
   ];
-  for (const [status, failure, expected] of rows) assert.equal(attemptSignalOf(status, failure), expected, `${status} ${failure}`);
+  for (const [status, failure, expected] of rows) assert.equal(classifyFailure(new UpstreamError(status, 'x', failure as FailureClass)).signal, expected, `${status} ${failure}`);
 });

@@ -11,6 +11,12 @@ import type { CatalogLoader } from '../../src/catalog/catalog-loader.ts';
 import { createModelFilter } from '../../src/catalog/model-filter.ts';
 import type { CatalogModel } from '../../src/catalog/model-info.ts';
 import { createModelRouter, type ModelRouter, type RoutePlan } from '../../src/routing/model-router.ts';
+import { createOutcomeBus } from '../../src/routing/attempt-outcome.ts';
+import { createCooldownListener } from '../../src/routing/cooldown-listener.ts';
+import { inertResilience } from '../../src/routing/resilience.ts';
+import { attemptLogListener } from '../../src/core/attempt-log.ts';
+import { walkAttempts, type WalkDeps } from '../../src/core/attempt-walk.ts';
+import { tolerateWriteErrors } from '../../src/store/tolerant-store.ts';
 import { defaultCatalog, generateCatalog } from '../../src/fake-openrouter/server.ts';
 import { HttpError, UpstreamError } from '../../src/errors.ts';
 import { createLogger, silentLogger } from '../../src/logger.ts';
@@ -41,29 +47,30 @@ function setUp(t: TestContext, options: { store?: FailureStore; models?: OpenRou
   const store = options.store ?? openFailureStore(':memory:', { now: () => clock.now }).store;
   if (options.store === undefined) t.after(() => store.close());
   const logs: string[] = [];
-  const router = createModelRouter({
-    catalog: loaderOf(catalog),
-    filter: createModelFilter(options.filterPath ?? '/nonexistent/filter', silentLogger),
-    store,
-    freeMode: true,
-    toolUseOnly: false,
-    failureCooldownMs: 5 * MINUTE,
-    rateLimitCooldownMs: MINUTE,
-    now: () => clock.now,
-    logger: createLogger('DEBUG', (line) => void logs.push(line)),
-  });
+  const logger = createLogger('DEBUG', (line) => void logs.push(line));
+  const now = () => clock.now;
+  const router = createModelRouter({ catalog: loaderOf(catalog), filter: createModelFilter(options.filterPath ?? '/nonexistent/filter', silentLogger), store, freeMode: true, toolUseOnly: false, now, logger });
+  // The core's walk, with the cooldown policy and the attempt log subscribed, as the app wires them.
+  const bus = createOutcomeBus();
+  bus.subscribe(createCooldownListener({ store: tolerateWriteErrors(store, logger), settings: { failureCooldownMs: 5 * MINUTE, rateLimitCooldownMs: MINUTE, now }, nextRefreshAt: () => loaderOf(catalog).nextRefreshAt() }));
+  bus.subscribe(attemptLogListener(logger));
+  walks.set(router, { store, resilience: inertResilience(now, logger), bus, now, monotonic: () => performance.now(), logger });
   return { router, store, clock, logs, catalog };
 }
+
+const walks = new WeakMap<ModelRouter, WalkDeps>();
 
 const upstream = (status: number, message: string) => classifyUpstreamError(status, { message }, undefined, T0);
 const serverError = () => upstream(500, 'Internal Server Error');
 const signal = new AbortController().signal;
 
-/** The routing policy's walk over a plan, recording success as the core does for a whole answer. */
+/** The core's walk over a router's plan, completing the answer at once as the core does for a whole answer. */
 async function run<T>(router: ModelRouter, plan: RoutePlan, attempt: (model: CatalogModel) => Promise<T>, abort: AbortSignal) {
-  const walked = await router.run(plan, attempt, abort);
-  router.recordSuccess(walked.model);
-  return walked;
+  const deps = walks.get(router) as WalkDeps;
+  const request = deps.bus.request('x', 'ollama');
+  const { value, model, attempts } = await walkAttempts(deps, request, plan, attempt, abort);
+  deps.bus.emit({ kind: 'completed', request, model, attempt: attempts, ms: 0 });
+  return { value, model, attempts };
 }
 
 /** An attempt function that fails for the listed models and answers with the model id otherwise; records the order. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createSseParser, SseEventStream, type SseEvent } from '../../src/streams/sse-parser.ts';
+import { createSseParser, sseEventStage, type SseEvent } from '../../src/streams/sse-parser.ts';
+import { stageStream } from '../../src/streams/stage.ts';
 
 function parseAll(chunks: readonly string[]): { events: SseEvent[]; comments: string[] } {
   const events: SseEvent[] = [];
@@ -44,7 +45,7 @@ test('SSE parser: a CR at the end of one chunk and LF at the start of the next i
   assert.deepEqual(parseAll(['data: a\r', '\ndata: b\r', '\n\r', '\n']).events, [{ data: 'a\nb' }]);
 });
 
-test('SseEventStream emits the events of each text chunk as one batch', async () => {
-  const batches = await Array.fromAsync(ReadableStream.from([': keep-alive\n\nda', 'ta: 1\n\ndata: 2\n', '\n', 'data: 3\n\ndata: 4\n\n', 'data: 5']).pipeThrough(new SseEventStream()));
+test('the SSE stage emits the events of each text chunk as one batch', async () => {
+  const batches = await Array.fromAsync(ReadableStream.from([': keep-alive\n\nda', 'ta: 1\n\ndata: 2\n', '\n', 'data: 3\n\ndata: 4\n\n', 'data: 5']).pipeThrough(stageStream(sseEventStage())));
   assert.deepEqual(batches, [[{ data: '1' }], [{ data: '2' }], [{ data: '3' }, { data: '4' }], [{ data: '5' }]]);
 });

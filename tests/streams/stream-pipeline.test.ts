@@ -3,22 +3,23 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { chatPartStage, ChatPartStream } from '../../src/openrouter/chat-part-stage.ts';
-import { OpenAISseEncoderStream } from '../../src/dialects/openai/to-openai-sse.ts';
-import { ndjsonEncoderStage, NdjsonEncoderStream } from '../../src/streams/ndjson-encoder.ts';
-import { chatLineFormat, ollamaLineStage, OllamaLineStream } from '../../src/dialects/ollama/to-ollama-lines.ts';
-import { sseEventStage, SseEventStream } from '../../src/streams/sse-parser.ts';
+import { answerStage, upstreamAnswerStage } from '../../src/openrouter/answer-stage.ts';
+import { openAISseEncoderStage } from '../../src/dialects/openai/to-openai-sse.ts';
+import { ndjsonEncoderStage } from '../../src/streams/ndjson-encoder.ts';
+import { chatLineFormat, ollamaLineStage } from '../../src/dialects/ollama/to-ollama-lines.ts';
+import { sseEventStage } from '../../src/streams/sse-parser.ts';
 import { chain, stageStream } from '../../src/streams/stage.ts';
-import { utf8DecodeStage, Utf8DecodeStream } from '../../src/streams/utf8-decode.ts';
+import { utf8DecodeStage } from '../../src/streams/utf8-decode.ts';
 
 const fixture = (name: string): Uint8Array => readFileSync(new URL(`../fixtures/openrouter/${name}`, import.meta.url));
 const frozenClock = { monotonic: () => 1000, wall: () => Date.UTC(2026, 0, 1) };
 
-function parts(chunks: readonly Uint8Array[]) {
+/** Each stage as its own TransformStream. */
+function events(chunks: readonly Uint8Array[]) {
   return ReadableStream.from(chunks)
-    .pipeThrough(new Utf8DecodeStream())
-    .pipeThrough(new SseEventStream())
-    .pipeThrough(new ChatPartStream(() => 0));
+    .pipeThrough(stageStream(utf8DecodeStage()))
+    .pipeThrough(stageStream(sseEventStage()))
+    .pipeThrough(stageStream(answerStage(() => 0)));
 }
 
 async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -29,19 +30,19 @@ async function text(stream: ReadableStream<Uint8Array>): Promise<string> {
 }
 
 async function toOllama(chunks: readonly Uint8Array[]): Promise<string> {
-  const lines = parts(chunks).pipeThrough(new OllamaLineStream(chatLineFormat('m'), { startedAt: 1000, headersAt: 1000 }, frozenClock));
-  return text(lines.pipeThrough(new NdjsonEncoderStream()));
+  const lines = events(chunks).pipeThrough(stageStream(ollamaLineStage(chatLineFormat('m'), { startedAt: 1000, headersAt: 1000 }, frozenClock)));
+  return text(lines.pipeThrough(stageStream(ndjsonEncoderStage())));
 }
 
 /** The same stages fused into two TransformStreams, as the proxy runs them. */
 async function toOllamaFused(chunks: readonly Uint8Array[]): Promise<string> {
-  const upstream = chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(() => 0));
+  const upstream = upstreamAnswerStage(() => 0);
   const downstream = chain(ollamaLineStage(chatLineFormat('m'), { startedAt: 1000, headersAt: 1000 }, frozenClock), ndjsonEncoderStage());
   return text(ReadableStream.from(chunks).pipeThrough(stageStream(upstream)).pipeThrough(stageStream(downstream)));
 }
 
 async function toOpenAISse(chunks: readonly Uint8Array[]): Promise<string> {
-  return text(parts(chunks).pipeThrough(new OpenAISseEncoderStream()));
+  return text(events(chunks).pipeThrough(stageStream(openAISseEncoderStage())));
 }
 
 const created_at = '2026-01-01T00:00:00.000Z';

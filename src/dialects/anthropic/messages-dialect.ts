@@ -31,5 +31,5 @@ export const anthropicMessages: ChatDialect<AnthropicIntent> = {
   },
   streamContentType: 'text/event-stream; charset=utf-8',
   encodeStream: (intent) => anthropicEventStage({ id: intent.id, model: intent.requestedModel, estimatedInputTokens: intent.estimatedInputTokens }),
-  nonStream: { from: 'parts', build: (intent, parts) => toAnthropicMessage(parts, { id: intent.id, model: intent.requestedModel }) },
+  nonStream: { from: 'answer', build: (intent, parts) => toAnthropicMessage(parts, { id: intent.id, model: intent.requestedModel }) },
 };

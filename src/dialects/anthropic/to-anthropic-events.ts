@@ -1,9 +1,9 @@
-import type { ChatChunk } from '../../chat/wire.ts';
-import type { ChatPart } from '../../chat/parts.ts';
+import type { AnswerEvent } from '../../chat/answer.ts';
+import type { Usage } from '../../chat/wire.ts';
 import type { Stage } from '../../streams/stage.ts';
 import { toAnthropicErrorBody } from './errors.ts';
 import { toAnthropicStopReason } from './map-stop-reason.ts';
-import { createToolCallBuffer, toToolInput, type BufferedToolCall } from './tool-call-buffer.ts';
+import { toToolInput } from './tool-input.ts';
 import type { AnthropicMessage, AnthropicResponseBlock } from './types.ts';
 
 export interface AnthropicStreamOptions {
@@ -21,19 +21,18 @@ const encoder = new TextEncoder();
 const sse = <T extends { type: string }>(data: T): string => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /**
- * Chat part batches → Anthropic Messages SSE bytes, in Anthropic's order: `message_start`, each
+ * Answer event batches → Anthropic Messages SSE bytes, in Anthropic's order: `message_start`, each
  * content block as start/deltas/stop, then `message_delta` and `message_stop`. Text and reasoning
- * stream as they come; tool calls are buffered by index and each becomes one `tool_use` block when
- * the upstream finishes, because providers may interleave fragments of several calls. An error
- * part ends the stream with `event: error`; otherwise `flush` always writes the terminal events.
+ * stream as they come; each whole tool call becomes one `tool_use` block. An error event ends the
+ * stream with `event: error`; otherwise the `finish` event (or, failing one, `flush`) writes the
+ * terminal events.
  */
-export function anthropicEventStage(options: AnthropicStreamOptions): Stage<ChatPart[], Uint8Array> {
-  const tools = createToolCallBuffer((index) => `toolu_${options.id.replace(/^msg_/, '')}_${index}`);
+export function anthropicEventStage(options: AnthropicStreamOptions): Stage<AnswerEvent[], Uint8Array> {
+  const newId = (index: number) => `toolu_${options.id.replace(/^msg_/, '')}_${index}`;
   const blocks = createBlockWriter();
-  const finish = { reason: undefined as string | null | undefined, native: undefined as string | null | undefined, calledTools: false };
-  const usage: { input?: number | undefined; output?: number | undefined } = {};
+  let calledTools = false;
   let started = false;
-  let failed = false;
+  let ended = false;
 
   const start = (): string => {
     if (started) return '';
@@ -44,48 +43,43 @@ export function anthropicEventStage(options: AnthropicStreamOptions): Stage<Chat
     };
     return sse({ type: 'message_start', message }) + sse({ type: 'ping' });
   };
-  const emitTools = (): string => {
-    const calls = tools.drain();
-    if (calls.length > 0) finish.calledTools = true;
-    return blocks.toolUses(calls);
+  const end = (reason: string | null, native: string | null | undefined, usage: Usage | undefined): string => {
+    ended = true;
+    const delta = { stop_reason: toAnthropicStopReason(reason, native, calledTools), stop_sequence: null };
+    const counts = { ...(usage?.prompt_tokens !== undefined ? { input_tokens: usage.prompt_tokens } : {}), output_tokens: usage?.completion_tokens ?? 0 };
+    return blocks.close() + sse({ type: 'message_delta', delta, usage: counts }) + sse({ type: 'message_stop' });
   };
-  const fromChunk = (chunk: ChatChunk): string => {
-    let out = '';
-    if (chunk.usage !== undefined) Object.assign(usage, { input: chunk.usage.prompt_tokens, output: chunk.usage.completion_tokens });
-    for (const choice of chunk.choices ?? []) {
-      if (choice.delta?.reasoning) out += blocks.delta('thinking', choice.delta.reasoning);
-      if (choice.delta?.content) out += blocks.delta('text', choice.delta.content);
-      tools.add(choice.delta?.tool_calls);
-      if (!choice.finish_reason) continue;
-      finish.reason = choice.finish_reason;
-      finish.native = (choice as { native_finish_reason?: string | null }).native_finish_reason;
-      out += emitTools();
+  const convert = (event: AnswerEvent): string => {
+    switch (event.type) {
+      case 'reasoning':
+        return blocks.delta('thinking', event.text);
+      case 'text':
+        return blocks.delta('text', event.text);
+      case 'tool-call-end':
+        calledTools = true;
+        return blocks.toolUse({ id: event.call.id || newId(event.call.index), name: event.call.name, arguments: event.call.arguments });
+      case 'finish':
+        return end(event.reason, event.nativeReason, event.usage);
+      case 'error':
+        ended = true;
+        return sse(toAnthropicErrorBody(event.error));
+      default:
+        return '';
     }
-    return out;
-  };
-  const end = (): string => {
-    const out = emitTools();
-    const delta = { stop_reason: toAnthropicStopReason(finish.reason, finish.native, finish.calledTools), stop_sequence: null };
-    const counts = { ...(usage.input !== undefined ? { input_tokens: usage.input } : {}), output_tokens: usage.output ?? 0 };
-    return out + sse({ type: 'message_delta', delta, usage: counts }) + sse({ type: 'message_stop' });
   };
 
   return {
-    transform(parts, sink) {
-      if (failed) return;
+    transform(events, sink) {
+      if (ended) return;
       let out = start();
-      for (const part of parts) {
-        if (part.type === 'error') {
-          failed = true;
-          out += sse(toAnthropicErrorBody(part.error));
-          break;
-        }
-        out += fromChunk(part.chunk);
+      for (const event of events) {
+        out += convert(event);
+        if (ended) break;
       }
       if (out !== '') sink.enqueue(encoder.encode(out));
     },
     flush(sink) {
-      if (!failed) sink.enqueue(encoder.encode(start() + end()));
+      if (!ended) sink.enqueue(encoder.encode(start() + end(null, undefined, undefined)));
     },
   };
 }
@@ -112,17 +106,13 @@ function createBlockWriter() {
       const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'thinking_delta', thinking: text };
       return out + sse({ type: 'content_block_delta', index, delta });
     },
-    /** Whole tool calls, each as one `tool_use` block whose input arrives in a single `input_json_delta`. */
-    toolUses(calls: readonly BufferedToolCall[]): string {
-      let out = close();
-      for (const call of calls) {
-        const content_block = { type: 'tool_use', id: call.id, name: call.name, input: {} };
-        const delta = { type: 'input_json_delta', partial_json: JSON.stringify(toToolInput(call.arguments)) };
-        out += sse({ type: 'content_block_start', index, content_block });
-        out += sse({ type: 'content_block_delta', index, delta });
-        out += sse({ type: 'content_block_stop', index: index++ });
-      }
-      return out;
+    /** A whole tool call, as one `tool_use` block whose input arrives in a single `input_json_delta`. */
+    toolUse(call: { id: string; name: string; arguments: string }): string {
+      const content_block = { type: 'tool_use', id: call.id, name: call.name, input: {} };
+      const delta = { type: 'input_json_delta', partial_json: JSON.stringify(toToolInput(call.arguments)) };
+      return close() + sse({ type: 'content_block_start', index, content_block }) + sse({ type: 'content_block_delta', index, delta }) + sse({ type: 'content_block_stop', index: index++ });
     },
+    /** Closes the open text or thinking block, if any. */
+    close,
   };
 }

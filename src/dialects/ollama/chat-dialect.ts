@@ -23,7 +23,7 @@ const ollamaAnswers: Omit<ChatDialect<OllamaIntent>, 'parse'> = {
   api: 'ollama',
   streamContentType: 'application/x-ndjson',
   encodeStream: (intent, answer) => chain(ollamaLineStage(intent.format, answer.timing, answer.clock), ndjsonEncoderStage()),
-  nonStream: { from: 'parts', build: (intent, parts, answer) => toOllamaResponse(intent.format, parts, answer.timing, answer.clock) },
+  nonStream: { from: 'answer', build: (intent, parts, answer) => toOllamaResponse(intent.format, parts, answer.timing, answer.clock) },
 };
 
 /** `POST /api/chat`. */

@@ -1,8 +1,8 @@
-import type { ChatPart, StreamTiming } from '../../chat/parts.ts';
-import { createToolCallBuffer, type AssembledToolCall } from '../../chat/tool-calls.ts';
+import type { AnswerEvent, AnswerToolCall } from '../../chat/answer.ts';
 import type { Usage } from '../../chat/wire.ts';
 import type { Clock } from '../../clock.ts';
-import { toTransformer, type Stage } from '../../streams/stage.ts';
+import type { StreamTiming } from '../../core/routed-chat.ts';
+import type { Stage } from '../../streams/stage.ts';
 import { toOllamaDoneReason, toOllamaToolCalls } from './to-ollama.ts';
 import type { OllamaMetrics, OllamaToolCall } from './types.ts';
 
@@ -26,104 +26,98 @@ export interface OllamaAnswerFields {
 const toNanos = (ms: number): number => Math.max(1, Math.round(ms * 1e6));
 
 /** The metrics of a finished answer: real durations, and the upstream's token counts (else chunks counted). */
-export function toOllamaMetrics(timing: StreamTiming, firstTokenAt: number, end: number, usage: Usage | undefined, contentChunks: number): OllamaMetrics {
+export function toOllamaMetrics(timing: StreamTiming, firstTokenAt: number, end: number, usage: Usage | undefined, contentEvents: number): OllamaMetrics {
   return {
     total_duration: toNanos(end - timing.startedAt),
     load_duration: toNanos(timing.headersAt - timing.startedAt),
     prompt_eval_count: usage?.prompt_tokens ?? 0,
     prompt_eval_duration: toNanos(firstTokenAt - timing.headersAt),
-    eval_count: usage?.completion_tokens ?? contentChunks,
+    eval_count: usage?.completion_tokens ?? contentEvents,
     eval_duration: toNanos(end - firstTokenAt),
   };
 }
 
-/** Whole upstream tool calls as Ollama's (arguments parsed to objects). */
-export function toOllamaToolCallsFrom(calls: readonly AssembledToolCall[]): OllamaToolCall[] {
+/** Whole answer tool calls as Ollama's (arguments parsed to objects). */
+export function toOllamaToolCallsFrom(calls: readonly AnswerToolCall[]): OllamaToolCall[] {
   return toOllamaToolCalls(calls.map((call) => ({ id: call.id, function: { name: call.name, arguments: call.arguments } })));
 }
 
 /**
- * Chat part batches → Ollama line batches (a stage). Content and thinking pass through as they come;
- * tool-call fragments are assembled by index and emitted whole. `flush` always ends the stream
- * with one `done: true` object carrying real timings, unless an error line already ended it.
+ * Answer event batches → Ollama line batches (a stage). Content and thinking pass through as they
+ * come; whole tool calls are emitted together in one line, as Ollama does. The `finish` event (or,
+ * failing one, `flush`) ends the stream with one `done: true` object carrying real timings, unless an
+ * error line already ended it.
  */
-export function ollamaLineStage(format: OllamaLineFormat, timing: StreamTiming, clock: Clock): Stage<ChatPart[], OllamaLine[]> {
-  const toolCalls = createToolCallBuffer();
-  let finishReason: string | null | undefined;
-  let usage: Usage | undefined;
+export function ollamaLineStage(format: OllamaLineFormat, timing: StreamTiming, clock: Clock): Stage<AnswerEvent[], OllamaLine[]> {
+  let calls: AnswerToolCall[] = [];
   let firstTokenAt: number | undefined;
-  let contentChunks = 0;
-  let failed = false;
+  let contentEvents = 0;
+  let ended = false;
 
   const takeToolCalls = (lines: OllamaLine[], createdAt: string): void => {
-    if (toolCalls.size === 0) return;
-    const calls = toolCalls.take();
+    if (calls.length === 0) return;
+    const whole = calls;
+    calls = [];
     try {
-      lines.push(format.delta(createdAt, { content: '', toolCalls: toOllamaToolCallsFrom(calls) }));
+      lines.push(format.delta(createdAt, { content: '', toolCalls: toOllamaToolCallsFrom(whole) }));
     } catch (error) {
-      failed = true;
+      ended = true;
       lines.push({ error: (error as Error).message });
     }
   };
+  const final = (lines: OllamaLine[], createdAt: string, finishReason: string | null, usage: Usage | undefined): void => {
+    takeToolCalls(lines, createdAt);
+    if (ended) return;
+    ended = true;
+    const end = clock.monotonic();
+    lines.push(format.final(createdAt, toOllamaDoneReason(finishReason), toOllamaMetrics(timing, firstTokenAt ?? end, end, usage, contentEvents)));
+  };
 
-  const convert = (part: ChatPart, lines: OllamaLine[], createdAt: string): void => {
-    if (part.type === 'error') {
-      failed = true;
-      lines.push({ error: part.error.message });
-      return;
-    }
-    const { chunk } = part;
-    if (chunk.usage) usage = chunk.usage;
-    for (const choice of chunk.choices ?? []) {
-      const delta = choice.delta;
-      if (delta?.tool_calls) toolCalls.add(delta.tool_calls);
-      const content = delta?.content ?? '';
-      const thinking = delta?.reasoning ?? '';
-      if (content !== '' || thinking !== '') {
-        firstTokenAt ??= clock.monotonic();
-        contentChunks++;
-        lines.push(format.delta(createdAt, thinking === '' ? { content } : { content, thinking }));
-      }
-      if (choice.finish_reason) {
-        finishReason = choice.finish_reason;
-        firstTokenAt ??= clock.monotonic();
+  const convert = (event: AnswerEvent, lines: OllamaLine[], createdAt: string): void => {
+    switch (event.type) {
+      case 'text':
+      case 'reasoning':
         takeToolCalls(lines, createdAt);
-      }
+        firstTokenAt ??= clock.monotonic();
+        contentEvents++;
+        lines.push(format.delta(createdAt, event.type === 'text' ? { content: event.text } : { content: '', thinking: event.text }));
+        return;
+      case 'tool-call-end':
+        firstTokenAt ??= clock.monotonic();
+        calls.push(event.call);
+        return;
+      case 'finish':
+        return final(lines, createdAt, event.reason, event.usage);
+      case 'error':
+        ended = true;
+        lines.push({ error: event.error.message });
+        return;
+      default:
+        return;
     }
   };
 
   return {
-    transform(parts, sink) {
-      // One timestamp per batch: the parts of one network read arrived together.
+    transform(events, sink) {
+      // One timestamp per batch: the events of one network read arrived together.
       const createdAt = new Date(clock.wall()).toISOString();
       const lines: OllamaLine[] = [];
-      for (const part of parts) {
-        if (failed) break;
-        convert(part, lines, createdAt);
+      for (const event of events) {
+        if (ended) break;
+        convert(event, lines, createdAt);
       }
+      if (!ended) takeToolCalls(lines, createdAt);
       if (lines.length > 0) sink.enqueue(lines);
     },
     flush(sink) {
-      if (failed) return;
-      const createdAt = new Date(clock.wall()).toISOString();
+      if (ended) return;
       const lines: OllamaLine[] = [];
-      takeToolCalls(lines, createdAt);
-      if (!failed) {
-        const end = clock.monotonic();
-        const first = firstTokenAt ?? end;
-        lines.push(format.final(createdAt, toOllamaDoneReason(finishReason), toOllamaMetrics(timing, first, end, usage, contentChunks)));
-      }
+      final(lines, new Date(clock.wall()).toISOString(), null, undefined);
       sink.enqueue(lines);
     },
   };
 }
 
-/** The Ollama-line stage as a TransformStream. */
-export class OllamaLineStream extends TransformStream<ChatPart[], OllamaLine[]> {
-  constructor(format: OllamaLineFormat, timing: StreamTiming, clock: Clock) {
-    super(toTransformer(ollamaLineStage(format, timing, clock)));
-  }
-}
 
 /** Ollama `/api/chat` lines. */
 export function chatLineFormat(model: string): OllamaLineFormat {

@@ -1,30 +1,31 @@
-import type { ChatPart, ChunkPart } from '../../chat/parts.ts';
-import { toTransformer, type Stage } from '../../streams/stage.ts';
+import type { AnswerEvent } from '../../chat/answer.ts';
+import type { Stage } from '../../streams/stage.ts';
 import { toOpenAIErrorBody } from './errors.ts';
 
 const encoder = new TextEncoder();
 
 /** Relays a chunk as the exact JSON OpenRouter sent, so nothing is lost (tool-call deltas, reasoning, usage, provider fields). */
-export const relayChunkData = (part: ChunkPart): string | undefined => part.data;
+export const relayChunkData = (data: string): string | undefined => data;
 
 /**
- * Chat part batches → OpenAI SSE bytes. `toData` turns a chunk into an event's JSON (or skips it);
- * an error becomes an SSE `error` payload, which the `openai` client raises; a clean end gets
- * `data: [DONE]`.
+ * Answer event batches → OpenAI SSE bytes: the relay. It writes each upstream chunk's own JSON (the
+ * `raw` events), through `toData` (which may reshape or skip it); an error becomes an SSE `error`
+ * payload, which the `openai` client raises; a clean end gets `data: [DONE]`.
  */
-export function openAISseEncoderStage(toData: (part: ChunkPart) => string | undefined = relayChunkData): Stage<ChatPart[], Uint8Array> {
+export function openAISseEncoderStage(toData: (data: string) => string | undefined = relayChunkData): Stage<AnswerEvent[], Uint8Array> {
   let failed = false;
   return {
-    transform(parts, sink) {
+    transform(events, sink) {
       let text = '';
-      for (const part of parts) {
+      for (const event of events) {
         if (failed) break;
-        if (part.type === 'error') {
+        if (event.type === 'error') {
           failed = true;
-          text += `data: ${JSON.stringify(toOpenAIErrorBody(part.error))}\n\n`;
+          text += `data: ${JSON.stringify(toOpenAIErrorBody(event.error))}\n\n`;
           continue;
         }
-        const data = toData(part);
+        if (event.type !== 'raw') continue;
+        const data = toData(event.data);
         if (data !== undefined) text += `data: ${data}\n\n`;
       }
       if (text !== '') sink.enqueue(encoder.encode(text));
@@ -33,11 +34,4 @@ export function openAISseEncoderStage(toData: (part: ChunkPart) => string | unde
       if (!failed) sink.enqueue(encoder.encode('data: [DONE]\n\n'));
     },
   };
-}
-
-/** The OpenAI SSE stage as a TransformStream. */
-export class OpenAISseEncoderStream extends TransformStream<ChatPart[], Uint8Array> {
-  constructor(toData?: (part: ChunkPart) => string | undefined) {
-    super(toTransformer(openAISseEncoderStage(toData)));
-  }
 }

@@ -1,10 +1,13 @@
-import type { ChunkPart } from '../../chat/parts.ts';
-import type { ChatCompletion } from '../../chat/wire.ts';
+import type { ChatChunk, ChatCompletion } from '../../chat/wire.ts';
 
-/** A chat chunk as a legacy `/v1/completions` event (`object: "text_completion"`, `choices[].text`); role-only chunks are skipped. */
-export function toTextCompletionData(part: ChunkPart): string | undefined {
+/**
+ * A relayed chat chunk (its exact JSON) as a legacy `/v1/completions` event (`object:
+ * "text_completion"`, `choices[].text`); role-only chunks are skipped. Part of the relay: it reshapes
+ * OpenRouter's chunks one for one, so it reads them, as the answer events cannot say where a chunk ended.
+ */
+export function toTextCompletionData(data: string): string | undefined {
   // `created` is not declared on chunks (it is unused elsewhere), but OpenRouter sends one per stream.
-  const chunk = part.chunk as typeof part.chunk & { created?: number };
+  const chunk = JSON.parse(data) as ChatChunk & { created?: number };
   const choice = chunk.choices?.[0];
   const text = choice?.delta?.content ?? '';
   if (text === '' && !choice?.finish_reason && chunk.usage === undefined) return undefined;

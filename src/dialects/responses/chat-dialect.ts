@@ -47,7 +47,7 @@ export function createResponsesDialect(ids: IdSource = randomIds): ChatDialect<R
     },
     streamContentType: 'text/event-stream; charset=utf-8',
     encodeStream: (intent, answer) => toResponseEventsStage(toContext(intent, answer, ids)),
-    nonStream: { from: 'parts', build: (intent, parts, answer) => toResponseObject(toContext(intent, answer, ids), parts) },
+    nonStream: { from: 'answer', build: (intent, parts, answer) => toResponseObject(toContext(intent, answer, ids), parts) },
   };
 }
 

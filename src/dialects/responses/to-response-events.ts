@@ -1,6 +1,5 @@
-import type { ChatChunk, ToolCallDelta, Usage } from '../../chat/wire.ts';
-import type { ChatPart } from '../../chat/parts.ts';
-import { createToolCallBuffer } from '../../chat/tool-calls.ts';
+import type { AnswerEvent } from '../../chat/answer.ts';
+import type { Usage } from '../../chat/wire.ts';
 import type { Sink, Stage } from '../../streams/stage.ts';
 import { toResponseError } from './errors.ts';
 import { isCustomTool, messageItem, outputText, reasoningItem, responseObject, toFinalStatus, toolCallIdPrefix, toolCallItem, toResponsesUsage } from './output-items.ts';
@@ -13,32 +12,35 @@ interface OpenText {
   text: string;
 }
 
-interface OpenCall {
+/** A tool call as an output item: its place, ids and what it has received so far. */
+interface CallItem {
+  upstreamIndex: number;
   index: number;
   id: string;
   callId: string;
   name: string;
   arguments: string;
+  ended: boolean;
 }
 
 /**
- * Chat part batches → the Responses SSE event sequence. Reasoning and content each become one item
- * (a new item whenever the kind changes); tool calls stay open, keyed by the upstream index, until
- * the end, since their argument fragments may interleave. `flush` always ends the stream with
- * `response.completed` (status `incomplete` for a length cut), unless an error part already ended
- * it with `response.failed`.
+ * Answer event batches → the Responses SSE event sequence. Reasoning and content each become one
+ * item (a new item whenever the kind changes). Items come one after another, as OpenAI sends them:
+ * each item's `added`, its deltas and its `done` before the next item's `added`. Tool calls may
+ * stream interleaved upstream, so the first open call streams live and the others wait, with their
+ * arguments buffered, until it ends. The `finish` event (or, failing one, `flush`) ends the stream
+ * with `response.completed` (status `incomplete` for a length cut), unless an error event already
+ * ended it with `response.failed`.
  */
-export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[], Uint8Array> {
+export function toResponseEventsStage(context: ResponseContext): Stage<AnswerEvent[], Uint8Array> {
   const encoder = new TextEncoder();
   const output: OutputItem[] = [];
-  const calls = new Map<number, OpenCall>();
-  const fragments = createToolCallBuffer();
+  // Calls in the order they started; the first is the live one (added to the output), the rest wait.
+  const calls: CallItem[] = [];
   let text: OpenText | undefined;
   let sequence = 0;
   let started = false;
   let ended = false;
-  let finishReason: string | null | undefined;
-  let usage: Usage | undefined;
   let pending = '';
 
   const emit = (type: string, fields: Record<string, unknown>) => {
@@ -96,67 +98,89 @@ export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[
     text = undefined;
   }
 
-  const appendCall = (delta: ToolCallDelta) => {
-    // The shared buffer knows which call a fragment belongs to, `index` or not (some providers omit it).
-    const key = fragments.add([delta])[0] as number;
-    let call = calls.get(key);
-    if (call === undefined) {
-      closeText();
-      const name = delta.function?.name ?? '';
-      call = { index: output.length, id: context.newId(toolCallIdPrefix(context, name)), callId: delta.id ?? context.newId('call'), name, arguments: '' };
-      calls.set(key, call);
-      addItem(toolCallItem(context, call, 'in_progress'));
-    }
-    const fragment = delta.function?.arguments ?? '';
-    if (fragment === '') return;
-    call.arguments += fragment;
+  const argumentsDelta = (call: CallItem, delta: string) => {
     // A custom tool's raw input is wrapped in JSON upstream, so it cannot be streamed as it arrives.
-    if (!isCustomTool(context, call.name)) emit('response.function_call_arguments.delta', { item_id: call.id, output_index: call.index, delta: fragment });
+    if (delta !== '' && !isCustomTool(context, call.name)) emit('response.function_call_arguments.delta', { item_id: call.id, output_index: call.index, delta });
   };
 
-  const closeCalls = () => {
-    for (const call of calls.values()) {
-      const item = toolCallItem(context, call, 'completed');
-      if (item.type === 'function_call') emit('response.function_call_arguments.done', { item_id: call.id, output_index: call.index, arguments: call.arguments });
-      output[call.index] = item;
-      emit('response.output_item.done', { output_index: call.index, item });
+  // Makes a waiting call the live one: it is added, and what it received while waiting is one delta.
+  const goLive = (call: CallItem) => {
+    closeText();
+    call.index = output.length;
+    addItem(toolCallItem(context, { ...call, arguments: '' }, 'in_progress'));
+    argumentsDelta(call, call.arguments);
+  };
+
+  // Ends the live call, then brings on the next, ending it at once if it has already ended.
+  const endLive = () => {
+    for (let live = calls[0]; live?.ended === true; live = calls[0]) {
+      const item = toolCallItem(context, live, 'completed');
+      if (item.type === 'function_call') emit('response.function_call_arguments.done', { item_id: live.id, output_index: live.index, arguments: live.arguments });
+      output[live.index] = item;
+      emit('response.output_item.done', { output_index: live.index, item });
+      calls.shift();
+      if (calls[0] !== undefined) goLive(calls[0]);
     }
-    calls.clear();
   };
 
-  const onChunk = (chunk: ChatChunk) => {
-    if (chunk.usage !== undefined) usage = chunk.usage;
-    const choice = chunk.choices?.[0];
-    if (choice === undefined) return;
-    const delta = choice.delta;
-    if (delta?.reasoning) appendText('reasoning', delta.reasoning);
-    if (delta?.content) appendText('message', delta.content);
-    for (const call of delta?.tool_calls ?? []) appendCall(call);
-    if (choice.finish_reason) finishReason = choice.finish_reason;
+  const onToolEvent = (event: Extract<AnswerEvent, { type: 'tool-call-start' | 'tool-call-delta' | 'tool-call-end' }>) => {
+    if (event.type === 'tool-call-start') {
+      const call: CallItem = { upstreamIndex: event.index, index: -1, id: context.newId(toolCallIdPrefix(context, event.name)), callId: event.id ?? context.newId('call'), name: event.name, arguments: '', ended: false };
+      calls.push(call);
+      if (calls.length === 1) goLive(call);
+      return;
+    }
+    const call = calls.find((candidate) => candidate.upstreamIndex === (event.type === 'tool-call-end' ? event.call.index : event.index));
+    if (call === undefined) return;
+    if (event.type === 'tool-call-delta') {
+      call.arguments += event.arguments;
+      if (call === calls[0]) argumentsDelta(call, event.arguments);
+      return;
+    }
+    call.ended = true;
+    if (call === calls[0]) endLive();
+  };
+
+  const finish = (reason: string | null, usage: Usage | undefined) => {
+    ended = true;
+    closeText();
+    emit('response.completed', { response: responseObject(context, { ...toFinalStatus(reason), output, usage: toResponsesUsage(usage) }) });
+  };
+
+  const convert = (event: AnswerEvent) => {
+    switch (event.type) {
+      case 'reasoning':
+        return appendText('reasoning', event.text);
+      case 'text':
+        return appendText('message', event.text);
+      case 'tool-call-start':
+      case 'tool-call-delta':
+      case 'tool-call-end':
+        return onToolEvent(event);
+      case 'finish':
+        return finish(event.reason, event.usage);
+      case 'error':
+        ended = true;
+        return emit('response.failed', { response: responseObject(context, { status: 'failed', output, error: toResponseError(event.error) }) });
+      default:
+        return;
+    }
   };
 
   return {
-    transform(parts, sink) {
+    transform(events, sink) {
       if (ended) return;
       start();
-      for (const part of parts) {
-        if (part.type === 'chunk') {
-          onChunk(part.chunk);
-          continue;
-        }
-        ended = true;
-        emit('response.failed', { response: responseObject(context, { status: 'failed', output, error: toResponseError(part.error) }) });
-        break;
+      for (const event of events) {
+        convert(event);
+        if (ended) break;
       }
       send(sink);
     },
     flush(sink) {
       if (ended) return;
       start();
-      closeText();
-      closeCalls();
-      const final = toFinalStatus(finishReason);
-      emit('response.completed', { response: responseObject(context, { ...final, output, usage: toResponsesUsage(usage) }) });
+      finish(null, undefined);
       send(sink);
     },
   };

@@ -7,18 +7,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { anthropicEventStage } from '../../../src/dialects/anthropic/to-anthropic-events.ts';
 import { toAnthropicMessage } from '../../../src/dialects/anthropic/to-anthropic-message.ts';
-import { chatPartStage } from '../../../src/openrouter/chat-part-stage.ts';
-import { type ChatPart } from '../../../src/chat/parts.ts';
-import { sseEventStage } from '../../../src/streams/sse-parser.ts';
+import { upstreamAnswerStage } from '../../../src/openrouter/answer-stage.ts';
 import { chain, stageStream } from '../../../src/streams/stage.ts';
-import { utf8DecodeStage } from '../../../src/streams/utf8-decode.ts';
+import { collectAnswerOf } from '../../helpers/dialect-fixtures.ts';
 
 const dir = new URL('../../fixtures/dialects/anthropic/', import.meta.url);
 const inputs = readdirSync(dir).filter((name) => name.endsWith('.sse') && !name.endsWith('.expected.sse'));
 const options = { id: 'msg_fixture', model: 'claude-haiku-4-5', estimatedInputTokens: 10 };
 
 function upstream() {
-  return chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(() => 0));
+  return upstreamAnswerStage(() => 0);
 }
 
 async function toAnthropicSse(chunks: readonly Uint8Array[]): Promise<string> {
@@ -30,9 +28,6 @@ async function toAnthropicSse(chunks: readonly Uint8Array[]): Promise<string> {
   return out + decoder.decode();
 }
 
-async function toParts(bytes: Uint8Array): Promise<ChatPart[]> {
-  return (await Array.fromAsync(ReadableStream.from([bytes]).pipeThrough(stageStream(upstream())))).flat();
-}
 
 test('every input fixture has its expected output', () => {
   assert.deepEqual(inputs.sort(), ['content-multibyte.sse', 'error-after-content-cr.sse', 'interleaved-tools.sse', 'reasoning-crlf.sse', 'tool-calls.sse']);
@@ -49,7 +44,7 @@ for (const name of inputs) {
   });
 }
 
-// The non-stream message from the same recordings, built from the chunks rather than the events.
+// The non-stream message from the same recordings, built from the whole answer rather than the SSE events.
 const messages: Record<string, unknown> = {
   'content-multibyte.sse': { content: [{ type: 'text', text: 'Grüße aus 東京 🚀!' }], stop_reason: 'end_turn', usage: { input_tokens: 12, output_tokens: 4 } },
   'reasoning-crlf.sse': {
@@ -78,8 +73,9 @@ const messages: Record<string, unknown> = {
 
 for (const [name, fields] of Object.entries(messages)) {
   test(`${name}: the non-stream message`, async () => {
-    const parts = await toParts(readFileSync(new URL(name, dir)));
-    assert.deepEqual(toAnthropicMessage(parts, { id: 'msg_1', model: 'claude-haiku-4-5' }), {
+    const answer = await collectAnswerOf(readFileSync(new URL(name, dir)));
+    assert.ok(!('error' in answer));
+    assert.deepEqual(toAnthropicMessage(answer, { id: 'msg_1', model: 'claude-haiku-4-5' }), {
       id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-haiku-4-5', stop_sequence: null, ...(fields as object),
     });
   });

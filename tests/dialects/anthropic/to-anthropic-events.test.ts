@@ -1,20 +1,20 @@
-// The event stage on its own, fed chat parts directly: the edges the recorded fixtures do not reach.
+// The event stage on its own, fed OpenRouter chunks through the boundary stage: the edges the
+// recorded fixtures do not reach.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { anthropicEventStage } from '../../../src/dialects/anthropic/to-anthropic-events.ts';
 import type { ChatChunk } from '../../../src/chat/wire.ts';
 import { UpstreamError } from '../../../src/errors.ts';
-import type { ChatPart } from '../../../src/chat/parts.ts';
+import { deltaChunk as delta, eventsFrom, type UpstreamItem } from '../../helpers/answer-events.ts';
 
-const chunk = (value: ChatChunk): ChatPart => ({ type: 'chunk', chunk: value, data: JSON.stringify(value) });
-const delta = (d: NonNullable<NonNullable<ChatChunk['choices']>[number]['delta']>, finish_reason: string | null = null) => chunk({ choices: [{ index: 0, delta: d, finish_reason }] });
+const chunk = (value: ChatChunk): ChatChunk => value;
 
 /** Runs batches through the stage and returns `[event, data]` pairs, checking each event's name matches its data's type. */
-function run(batches: ChatPart[][]): Array<[string, any]> {
+function run(batches: UpstreamItem[][]): Array<[string, any]> {
   const stage = anthropicEventStage({ id: 'msg_t', model: 'm', estimatedInputTokens: 5 });
   let text = '';
   const sink = { enqueue: (bytes: Uint8Array) => void (text += new TextDecoder().decode(bytes)) };
-  for (const batch of batches) stage.transform(batch, sink);
+  for (const batch of eventsFrom(batches)) stage.transform(batch, sink);
   stage.flush?.(sink);
   return text.split('\n\n').filter((block) => block !== '').map((block) => {
     const [eventLine, dataLine, ...rest] = block.split('\n');
@@ -37,7 +37,7 @@ test('a stream with no content still starts, ends and reports its stop reason', 
 
 test('an error before any content: message_start, then event: error and nothing more', () => {
   const error = new UpstreamError(429, 'rate limited upstream', 'rate-limit');
-  const events = run([[{ type: 'error', error }], [delta({ content: 'late' })]]);
+  const events = run([[error], [delta({ content: 'late' })]]);
   assert.deepEqual(names(events), ['message_start', 'ping', 'error']);
   assert.deepEqual(events[2]?.[1], { type: 'error', error: { type: 'rate_limit_error', message: 'rate limited upstream' } });
 });

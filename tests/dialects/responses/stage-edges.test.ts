@@ -4,22 +4,22 @@ import { describe, test } from 'node:test';
 import { toResponseError } from '../../../src/dialects/responses/errors.ts';
 import { toResponseEventsStage } from '../../../src/dialects/responses/to-response-events.ts';
 import { HttpError, UpstreamError } from '../../../src/errors.ts';
-import type { ChatPart } from '../../../src/chat/parts.ts';
+import { deltaChunk, eventsFrom, type UpstreamItem } from '../../helpers/answer-events.ts';
 import { fixtureContext } from './fixture-context.ts';
 
-/** Runs the stage over batches (then flush) and returns each event's type and its data. */
-function run(batches: ChatPart[][]): Array<{ type: string; [key: string]: any }> {
+/** Runs the stage over the answer events of upstream batches (then flush) and returns each event's type and its data. */
+function run(batches: UpstreamItem[][]): Array<{ type: string; [key: string]: any }> {
   const stage = toResponseEventsStage(fixtureContext());
   const decoder = new TextDecoder();
   let text = '';
   const sink = { enqueue: (bytes: Uint8Array) => void (text += decoder.decode(bytes)) };
-  for (const batch of batches) stage.transform(batch, sink);
+  for (const batch of eventsFrom(batches)) stage.transform(batch, sink);
   stage.flush?.(sink);
   return text.trimEnd().split('\n\n').filter((block) => block !== '').map((block) => JSON.parse(block.split('\n')[1]!.slice('data: '.length)));
 }
 
-const chunk = (delta: Record<string, unknown>, finish: string | null = null): ChatPart => ({ type: 'chunk', chunk: { choices: [{ index: 0, delta, finish_reason: finish }] }, data: '' });
-const failure = (status: number, message: string): ChatPart => ({ type: 'error', error: new UpstreamError(status, message, 'transient') });
+const chunk = deltaChunk;
+const failure = (status: number, message: string) => new UpstreamError(status, message, 'transient');
 
 describe('responses stage: starts and ends', () => {
   test('no parts at all: created, in_progress, then completed with no output', () => {

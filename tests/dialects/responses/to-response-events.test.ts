@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { CatalogModel } from '../../../src/catalog/model-info.ts';
 import { createResponsesDialect } from '../../../src/dialects/responses/chat-dialect.ts';
-import { assertEverySplit, assertMatchesFile, collectParts, frozen } from '../../helpers/dialect-fixtures.ts';
+import { assertEverySplit, assertMatchesFile, collectAnswerOf, frozen } from '../../helpers/dialect-fixtures.ts';
 import { counterIds } from './fixture-context.ts';
 
 const folder = new URL('../../fixtures/dialects/responses/', import.meta.url);
@@ -26,9 +26,9 @@ describe('responses dialect: custom and namespaced tool calls', () => {
     assertMatchesFile('responses/custom-and-namespace-tools.sse', await assertEverySplit(bytes, () => dialect.encodeStream(intent, answer)));
   });
   test('the one-object answer', async () => {
-    const parts = await collectParts(bytes);
-    assert.ok(Array.isArray(parts));
-    assertMatchesFile('responses/custom-and-namespace-tools.json', `${JSON.stringify(dialect.nonStream.from === 'parts' && dialect.nonStream.build(intent, parts, answer), null, 2)}\n`);
+    const collected = await collectAnswerOf(bytes);
+    assert.ok(!('error' in collected));
+    assertMatchesFile('responses/custom-and-namespace-tools.json', `${JSON.stringify(dialect.nonStream.from === 'answer' && dialect.nonStream.build(intent, collected, answer), null, 2)}\n`);
   });
 });
 
@@ -45,6 +45,21 @@ describe('responses dialect: every expected stream follows the event rules', () 
       assert.deepEqual(events.slice(0, 2).map((event) => event.type), ['response.created', 'response.in_progress']);
       const terminal = events.filter((event) => event.type === 'response.completed' || event.type === 'response.failed');
       assert.deepEqual(terminal, [events.at(-1)]);
+    });
+    test(`${name}: items come one after another, as OpenAI sends them (pi keeps one current item)`, () => {
+      const events = readFileSync(new URL(name, folder), 'utf8').trimEnd().split('\n\n').map((block) => JSON.parse(block.split('\n')[1]!.slice('data: '.length)) as { type: string; output_index?: number });
+      let open: number | undefined;
+      for (const event of events) {
+        if (event.type === 'response.output_item.added') {
+          assert.equal(open, undefined, `item ${event.output_index} added while item ${open} is open`);
+          open = event.output_index;
+        } else if (event.type === 'response.output_item.done') {
+          assert.equal(event.output_index, open);
+          open = undefined;
+        } else if (event.output_index !== undefined) {
+          assert.equal(event.output_index, open, `${event.type} for item ${event.output_index} while item ${open} is open`);
+        }
+      }
     });
   }
 });

@@ -1,28 +1,24 @@
-// The upstream part source: an OpenRouter body read straight from its reader, with the watchdog's
-// reads, the synchronous stages and the transport guard, as one pull-based source.
+// The upstream answer: an OpenRouter body read straight from its reader, with the watchdog's reads,
+// the synchronous stages and the transport guard, as event batches.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import type { ChatPart } from '../../src/chat/parts.ts';
+import type { AnswerEvent } from '../../src/chat/answer.ts';
 import { HttpError, UpstreamError } from '../../src/errors.ts';
-import { chatPartStage } from '../../src/openrouter/chat-part-stage.ts';
-import { readUpstreamParts, type UpstreamPartsOptions } from '../../src/openrouter/upstream-parts.ts';
+import { upstreamAnswerStage } from '../../src/openrouter/answer-stage.ts';
+import { readUpstreamAnswer, type UpstreamAnswer, type UpstreamAnswerOptions } from '../../src/openrouter/upstream-body.ts';
 import { createWatchdog } from '../../src/openrouter/watchdog.ts';
-import type { PartSource } from '../../src/streams/part-source.ts';
-import { sseEventStage } from '../../src/streams/sse-parser.ts';
-import { chain } from '../../src/streams/stage.ts';
-import { utf8DecodeStage } from '../../src/streams/utf8-decode.ts';
-import { collectParts } from '../helpers/dialect-fixtures.ts';
+import { answerEvents } from '../helpers/dialect-fixtures.ts';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const event = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
 const toError = (cause: unknown) => new UpstreamError(cause instanceof HttpError ? cause.status : 502, String((cause as Error)?.message ?? cause), 'transient');
 
-/** A source over `reader` with plain reads; `ends` counts how often onEnd ran. */
-function sourceOver(reader: ReadableStreamDefaultReader<Uint8Array>, options: Partial<UpstreamPartsOptions> = {}) {
+/** An answer over `reader` with plain reads; `ends` counts how often onEnd ran. */
+function sourceOver(reader: ReadableStreamDefaultReader<Uint8Array>, options: Partial<UpstreamAnswerOptions> = {}) {
   const counts = { ends: 0 };
-  const source = readUpstreamParts(reader, {
-    stage: chain(chain(utf8DecodeStage(), sseEventStage()), chatPartStage(() => 0)),
+  const source = readUpstreamAnswer(reader, {
+    stage: upstreamAnswerStage(() => 0),
     read: (r) => r.read(),
     toError,
     clientSignal: new AbortController().signal,
@@ -32,8 +28,8 @@ function sourceOver(reader: ReadableStreamDefaultReader<Uint8Array>, options: Pa
   return { source, counts };
 }
 
-async function drain(source: PartSource): Promise<ChatPart[][]> {
-  const batches: ChatPart[][] = [];
+async function drain(source: UpstreamAnswer): Promise<AnswerEvent[][]> {
+  const batches: AnswerEvent[][] = [];
   for (let batch = await source.next(); batch !== undefined; batch = await source.next()) batches.push(batch);
   return batches;
 }
@@ -47,17 +43,16 @@ function controlledBody() {
 }
 
 for (const name of ['content-multibyte.sse', 'tool-calls.sse', 'reasoning-crlf.sse', 'error-after-content-cr.sse']) {
-  test(`${name}: the same parts as the stream stages, split at every byte offset`, async () => {
+  test(`${name}: the same events as the stream stages, split at every byte offset`, async () => {
     const bytes = readFileSync(new URL(`../fixtures/openrouter/${name}`, import.meta.url));
-    const expected = await collectParts(bytes);
+    const expected = (await answerEvents([bytes])).flat();
     for (let split = 0; split <= bytes.length; split++) {
       const { source, counts } = sourceOver(ReadableStream.from([bytes.subarray(0, split), bytes.subarray(split)]).getReader());
-      const parts = (await drain(source)).flat();
-      const error = parts.find((part) => part.type === 'error');
-      const chunks = parts.filter((part) => part.type === 'chunk');
-      assert.deepEqual(error === undefined ? chunks : { error: error.error.message }, expected, `split at ${split}`);
+      const events = (await drain(source)).flat();
+      assert.deepEqual(events, expected, `split at ${split}`);
       assert.equal(counts.ends, 1);
-      assert.equal(parts.findIndex((part) => part.type === 'error'), error === undefined ? -1 : parts.length - 1, 'an error part is always the last');
+      const error = events.findIndex((event) => event.type === 'error');
+      assert.ok(error === -1 || error === events.length - 1, 'an error event is always the last');
     }
   });
 }
@@ -66,7 +61,7 @@ test('a body that breaks after content ends with one error part, and the source 
   const { body, controller } = controlledBody();
   const { source, counts } = sourceOver(body.getReader());
   controller.enqueue(encode(event('hello')));
-  assert.equal((await source.next())?.[0]?.type, 'chunk');
+  assert.deepEqual((await source.next())?.map((event) => event.type), ['raw', 'text']);
   controller.error(new Error('socket reset'));
   const last = await source.next();
   assert.equal(last?.length, 1);
@@ -80,13 +75,13 @@ test('an in-band error ends the source and lets go of the rest of the body', asy
   const { source, counts } = sourceOver(body.getReader());
   controller.enqueue(encode(`${event('a')}data: {"error":{"code":429,"message":"slow down"}}\n\n${event('never')}`));
   const batch = await source.next();
-  assert.deepEqual(batch?.map((part) => part.type), ['chunk', 'error']);
+  assert.deepEqual(batch?.map((event) => event.type), ['raw', 'text', 'error']);
   assert.equal(await source.next(), undefined);
   assert.equal(counts.ends, 1);
   assert.equal(cancelled.length, 1);
 });
 
-test('when the client went away the source rejects instead of reporting an error part', async () => {
+test('when the client went away the answer rejects instead of reporting an error event', async () => {
   const { body, controller } = controlledBody();
   const client = new AbortController();
   const { source, counts } = sourceOver(body.getReader(), { clientSignal: client.signal });
@@ -109,10 +104,10 @@ test('cancel lets go of the body with the reason, ends once, and the source is t
   assert.equal(await source.next(), undefined);
 });
 
-test('keep-alive comments are read through: next resolves with the first real parts', async () => {
+test('keep-alive comments are read through: next resolves with the first real events', async () => {
   const { source } = sourceOver(ReadableStream.from([encode(': OPENROUTER PROCESSING\n\n'), encode(': OPENROUTER PROCESSING\n\n'), encode(event('hi'))]).getReader());
   const batch = await source.next();
-  assert.equal(batch?.[0]?.type === 'chunk' && batch[0].chunk.choices?.[0]?.delta?.content, 'hi');
+  assert.deepEqual(batch?.[1], { type: 'text', text: 'hi' });
 });
 
 test('a paused reader is never mistaken for a stalled upstream; silence during a read is', async (t) => {
@@ -127,7 +122,7 @@ test('a paused reader is never mistaken for a stalled upstream; silence during a
   // Nobody reads for far longer than the idle limit: a slow client, not a stalled upstream.
   t.mock.timers.tick(10_000);
   assert.equal(watchdog.signal.aborted, false);
-  assert.equal((await source.next())?.[0]?.type, 'chunk');
+  assert.equal((await source.next())?.[1]?.type, 'text');
   // Now a read is outstanding and the upstream stays silent.
   const pending = source.next();
   t.mock.timers.tick(1000);
