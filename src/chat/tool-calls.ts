@@ -24,9 +24,11 @@ interface OpenCall extends AnswerToolCall {
 
 /** Builds an assembler that keys calls by index, or by id for providers that send none (see `callIndex`). */
 export function createToolCallAssembler(): ToolCallAssembler {
-  const calls = new Map<number, OpenCall>();
+  // Most answers call no tool: the map is made for the first fragment (a thousand open streams each keep one).
+  let calls: Map<number, OpenCall> | undefined;
   return {
     add(fragment) {
+      calls ??= new Map();
       const index = callIndex(calls, fragment);
       let call = calls.get(index);
       if (call === undefined) {
@@ -44,6 +46,7 @@ export function createToolCallAssembler(): ToolCallAssembler {
     },
     end() {
       const events: AnswerEvent[] = [];
+      if (calls === undefined) return events;
       for (const call of [...calls.values()].sort((a, b) => a.index - b.index)) {
         if (!call.started) events.push(...start(call, call.arguments));
         const { started: _started, ...whole } = call;

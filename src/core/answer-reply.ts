@@ -17,12 +17,14 @@ export interface AnswerObserver {
 }
 
 /**
- * The reply stream. Nothing is read ahead of the client: the source is pulled only when the pipe into
- * the TransformStream has room, so a slow client holds OpenRouter back. Cancelling the reply cancels
- * the upstream; an upstream failure after the commit point arrives as an error event, which the
- * encoder turns into the API's in-band error.
+ * The reply stream: the TransformStream's readable side. A small pump reads the upstream and writes
+ * to its writable side, one read at a time: a write resolves only once the client has taken the
+ * previous output, so a slow client holds OpenRouter back (at most one read ahead of it). Cancelling
+ * the reply cancels the upstream; an upstream failure after the commit point arrives as an error
+ * event, which the encoder turns into the API's in-band error.
  */
 export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEvent[][], encoder: Stage<AnswerEvent[], Uint8Array>, observer: AnswerObserver): ReadableStream<Uint8Array> {
+  const replay = [...buffered];
   let over = false;
   const settle = (how: 'end' | 'cancel'): void => {
     if (over) return;
@@ -30,27 +32,6 @@ export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEve
     if (how === 'end') observer.end();
     else observer.cancel();
   };
-  const source = new ReadableStream<UpstreamChunk>(
-    {
-      async pull(controller) {
-        let chunk: UpstreamChunk | undefined;
-        try {
-          chunk = await answer.read();
-        } catch (error) {
-          // The client went away while a read was outstanding: there is nobody to report to.
-          settle('cancel');
-          return controller.error(error);
-        }
-        if (chunk === undefined) controller.close();
-        else controller.enqueue(chunk);
-      },
-      cancel(reason) {
-        settle('cancel');
-        return answer.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
   // The parse stage's output goes straight to the observer and the encoder, whose output is the reply.
   let out: Sink<Uint8Array> | undefined;
   const events: Sink<AnswerEvent[]> = {
@@ -64,7 +45,8 @@ export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEve
   const convert = new TransformStream<UpstreamChunk, Uint8Array>({
     start(controller) {
       out = controller;
-      for (const batch of buffered) events.enqueue(batch);
+      // Taken out of the list as they go, so an open stream does not keep what it has already sent.
+      for (let batch = replay.shift(); batch !== undefined; batch = replay.shift()) events.enqueue(batch);
     },
     transform: (chunk) => answer.stage.transform(chunk, events),
     flush(controller) {
@@ -72,6 +54,23 @@ export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEve
       encoder.flush?.(controller);
       settle('end');
     },
+    cancel(reason) {
+      settle('cancel');
+      return answer.cancel(reason);
+    },
   });
-  return source.pipeThrough(convert);
+  void pump(answer, convert.writable.getWriter(), () => settle('cancel'));
+  return convert.readable;
+}
+
+// Reads the upstream into the TransformStream until the body ends. A read rejects only when the
+// client went away; a write rejects when the reply was cancelled (the transformer has let go already).
+async function pump(answer: UpstreamAnswer, writer: WritableStreamDefaultWriter<UpstreamChunk>, clientGone: () => void): Promise<void> {
+  try {
+    for (let chunk = await answer.read(); chunk !== undefined; chunk = await answer.read()) await writer.write(chunk);
+    await writer.close();
+  } catch (error) {
+    clientGone();
+    await Promise.all([writer.abort(error).catch(() => {}), answer.cancel(error)]);
+  }
 }

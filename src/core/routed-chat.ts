@@ -117,7 +117,8 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
       });
       bus.emit({ kind: 'first-content', request });
       const { answer, buffered } = walked.value.value;
-      const observer = observeStream(bus, request, walked, clock);
+      // Only what it reports: an open stream must not keep the read-ahead alive through `walked`.
+      const observer = observeStream(bus, { request, model: walked.model, attempt: walked.attempts }, walked.startedAt, clock);
       return {
         value: { reply: (encoder) => answerReply(answer, buffered, encoder, observer), cancel: (reason) => answer.cancel(reason) },
         model: walked.model,
@@ -145,12 +146,12 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
 }
 
 /** Reports how a committed stream ends: completed, failed after the commit point, or cancelled by its client. */
-function observeStream(bus: OutcomeBus, request: RequestRef, walked: Walked<unknown>, clock: Clock): AnswerObserver {
-  const ref = { request, model: walked.model, attempt: walked.attempts };
-  const elapsed = () => Math.round(clock.monotonic() - walked.startedAt);
+function observeStream(bus: OutcomeBus, ref: { request: RequestRef; model: CatalogModel; attempt: number }, startedAt: number, clock: Clock): AnswerObserver {
+  const { request, model } = ref;
+  const elapsed = () => Math.round(clock.monotonic() - startedAt);
   let usage: Usage | undefined;
   let failure: ReturnType<typeof classifyFailure> | undefined;
-  const end = (status: number) => bus.emit({ kind: 'request-end', request, status, model: walked.model.id, ...(usage !== undefined ? { usage } : {}) });
+  const end = (status: number) => bus.emit({ kind: 'request-end', request, status, model: model.id, ...(usage !== undefined ? { usage } : {}) });
   return {
     events(batch) {
       for (const event of batch) {
