@@ -16,6 +16,7 @@ export async function measureWaiting(waiters: number, waitMs: number, env: Recor
   const config = loadConfig({ ...env, FAILURE_DB: ':memory:', OPENROUTER_BASE_URL: fake.url, LOG_LEVEL: 'ERROR' });
   const { store } = openFailureStore(':memory:');
   const app = createApp({ config, store, logger: silentLogger, limits: {} });
+  app.start();
   const server = createHttpServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/chat`;

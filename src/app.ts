@@ -1,43 +1,39 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCatalogLoader, type CatalogLoader } from './catalog/catalog-loader.ts';
 import { createModelAliases } from './catalog/model-aliases.ts';
 import { createModelFilter } from './catalog/model-filter.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { attemptLogListener } from './core/attempt-log.ts';
 import { createChatCore } from './core/routed-chat.ts';
-import { errorReplyForPath } from './dialects/error-replies.ts';
-import type { HandlerContext } from './handlers/context.ts';
+import { CLIENT_APIS } from './dialects/client-apis.ts';
+import type { ErrorReply, HttpError } from './errors.ts';
 import { dashboardRoutes } from './handlers/dashboard.ts';
-import { handleAnthropicCountTokens, handleAnthropicMessages, handleAnthropicModel, handleAnthropicModels, isAnthropicClient } from './handlers/anthropic.ts';
-import { handleOllamaEmbed, handleOllamaEmbeddings, handleOpenAIEmbeddings } from './handlers/embeddings.ts';
-import { handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
-import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/models.ts';
-import { handleOllamaChat, handleOllamaGenerate } from './handlers/ollama.ts';
-import { handleOpenAIChat, handleOpenAICompletions, handleOpenAIModel, handleOpenAIModels } from './handlers/openai.ts';
-import { handleResponses } from './handlers/responses.ts';
-import type { ErrorReplier } from './http/errors.ts';
+import { handleStatus } from './handlers/status.ts';
+import { readBody } from './http/body.ts';
+import { createHandle, type AppRequest } from './http/handle.ts';
+import type { SocketSettings } from './http/http-server.ts';
 import { isLoopbackAddress } from './http/guards.ts';
-import { createRequestListener } from './http/node-adapter.ts';
-import { createUrlRouter, type Route } from './http/url-router.ts';
+import { createUrlRouter, type Reply, type Route } from './http/url-router.ts';
+import { fromWebRequest, toWebResponse } from './http/web-adapter.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
+import { createKeyPoller, type KeyPoller } from './openrouter/key-poller.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
-import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
-import { createRequestLog, type RequestLog } from './status/request-log.ts';
-import { createDailyUsage, dailyUsageListener } from './routing/daily-usage.ts';
-import { createResilience, type Resilience } from './routing/resilience.ts';
 import { createOutcomeBus, type OutcomeBus } from './routing/attempt-outcome.ts';
 import { createCooldownListener } from './routing/cooldown-listener.ts';
+import { createDailyUsage, dailyUsageListener } from './routing/daily-usage.ts';
+import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import { outageListener } from './routing/outage-detector.ts';
-import { attemptLogListener } from './core/attempt-log.ts';
-import { requestLogListener } from './status/request-log-listener.ts';
-import { tolerateWriteErrors } from './store/tolerant-store.ts';
+import { createResilience, type Resilience } from './routing/resilience.ts';
 import type { Timers } from './routing/wait-queue.ts';
-import { createKeyPoller } from './openrouter/key-poller.ts';
-import type { OpenRouterClient } from './openrouter/client.ts';
+import { apiLabels, apiRoutes, errorReplier, type ClientApi } from './serving/client-api.ts';
+import type { HandlerContext } from './serving/context.ts';
+import { createRequestLog, type RequestLog } from './status/request-log.ts';
+import { requestLogListener } from './status/request-log-listener.ts';
 import type { FailureStore } from './store/failure-store.ts';
-import { openUsageCounter } from './store/usage-counter.ts';
 import { createRecentModels } from './store/recent-models.ts';
+import { tolerateWriteErrors } from './store/tolerant-store.ts';
+import type { UsageCounter } from './store/usage-counter.ts';
 
 export interface AppDeps {
   config: Config;
@@ -45,26 +41,40 @@ export interface AppDeps {
   logger: Logger;
   fetch?: typeof fetch;
   clock?: Clock;
+  /** Today's free-request count, persisted (lifecycle opens it in FAILURE_DB); without it, none is kept. */
+  usageCounter?: UsageCounter;
+  /** The client APIs to serve (default: all of dialects/client-apis.ts). */
+  apis?: readonly ClientApi[];
   /** Overrides of MAX_ATTEMPTS and MAX_WAIT_SECONDS, and the wait queue's timers (tests). */
   limits?: { maxAttempts?: number; maxWaitMs?: number; timers?: Timers };
 }
 
 export interface App {
-  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Routes and answers one request, errors included in the shape of its API: no socket needed. */
+  handle(request: AppRequest): Promise<Reply>;
+  /** The same with web-standard objects: a client SDK can take it as its `fetch`. */
+  request(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /** Spells an error in the API of a path (for requests node itself gives up on). */
-  errorReply: ErrorReplier;
+  errorReply(path: string, error: HttpError, headers?: Record<string, unknown>): ErrorReply;
+  /** What serving it on a socket needs (http/http-server.ts): the request log line's logger, and MAX_BODY_MB. */
+  socket: SocketSettings;
   catalog: CatalogLoader;
   router: ModelRouter;
   /** The dashboard's log of recent requests. */
   requests: RequestLog;
-  /** Stops background work (catalog refresh timers). The store belongs to the caller. */
+  /** The attempt outcomes, for anything else that wants to watch them. */
+  outcomes: OutcomeBus;
+  /** Starts the background work (the catalog from cache then OpenRouter, the hourly key check); createApp does no I/O. */
+  start(): void;
+  /** Stops it. The store and the usage counter belong to the caller. */
   close(): void;
 }
 
-/** Builds the whole proxy from its dependencies; nothing here reads the environment or keeps global state. */
+/** Builds the whole proxy from its dependencies; nothing here reads the environment, keeps global state or does I/O. */
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const clock = deps.clock ?? systemClock;
+  const apis = deps.apis ?? CLIENT_APIS;
   const client = createOpenRouterClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
@@ -77,9 +87,10 @@ export function createApp(deps: AppDeps): App {
     monotonic: clock.monotonic,
   });
   const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordDir === undefined && config.replayDir === undefined, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
-  const resilience = resilienceFor(deps, client, clock);
+  const keyPoller = createKeyPoller({ client, logger, now: clock.wall });
+  const resilience = resilienceFor(deps, keyPoller, clock);
   const router = createModelRouter({
-    resilience: resilience.resilience,
+    resilience,
     catalog,
     filter: createModelFilter(config.modelFilterPath, logger),
     aliases: createModelAliases(config.modelAliasesPath, logger),
@@ -90,63 +101,48 @@ export function createApp(deps: AppDeps): App {
     logger,
   });
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
-  const bus = outcomeBus(deps, resilience.resilience, catalog, requests);
-  const core = createChatCore({ router, client, clock, bus, walk: { store, resilience: resilience.resilience, logger } });
-  const warned = new Set<string>();
-  const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    logger.warn(message, fields);
-  };
-  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce };
-  const listener = createRequestListener({
-    route: createUrlRouter(routes(context)),
+  const outcomes = outcomeBus(deps, resilience, catalog, requests);
+  const core = createChatCore({ router, client, clock, bus: outcomes, walk: { store, resilience, logger } });
+  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce: createWarnOnce(logger), apiLabels: apiLabels(apis) };
+  const errorReply = errorReplier(apis);
+  const handle = createHandle({
+    route: createUrlRouter(routes(context, apis)),
     logger,
-    maxBodyBytes: config.maxBodyBytes,
     proxyApiKey: config.proxyApiKey,
     corsOrigins: config.corsOrigins,
     checkHost: isLoopbackAddress(config.host),
-    errorReply: errorReplyForPath,
+    errorReply,
   });
-  return { listener, errorReply: errorReplyForPath, catalog, router, requests, close() {
+  return {
+    handle,
+    async request(input, init) {
+      const request = new Request(input instanceof Request ? input : new URL(input, 'http://localhost'), init);
+      const reply = await handle(fromWebRequest(request, (body) => readBody(body.body, body.headers.get('content-length') ?? undefined, config.maxBodyBytes)));
+      return toWebResponse(reply, request.method);
+    },
+    errorReply,
+    socket: { logger, maxBodyBytes: config.maxBodyBytes },
+    catalog,
+    router,
+    requests,
+    outcomes,
+    start() {
+      catalog.start?.();
+      void keyPoller.start();
+    },
+    close() {
       catalog.close();
-      resilience.close();
+      keyPoller.stop();
     },
   };
 }
 
-function routes(context: HandlerContext): Route[] {
-  const GET = ['GET', 'HEAD'];
-  const POST = ['POST'];
-  const unmanaged = (request: Parameters<typeof handleUnmanaged>[0]) => handleUnmanaged(request);
+// The proxy's own routes (its status and dashboard), then every client API's.
+function routes(context: HandlerContext, apis: readonly ClientApi[]): Route[] {
   return [
-    { methods: GET, path: '/', handler: handleRoot },
-    { methods: GET, path: '/api/version', handler: handleVersion },
-    { methods: GET, path: '/status', handler: () => handleStatus(context) },
-    { methods: GET, path: '/api/tags', handler: () => handleTags(context) },
-    { methods: GET, path: '/api/ps', handler: () => handlePs(context) },
-    { methods: POST, path: '/api/show', handler: (request) => handleShow(context, request) },
-    { methods: POST, path: '/api/chat', handler: (request) => handleOllamaChat(context, request) },
-    { methods: POST, path: '/api/generate', handler: (request) => handleOllamaGenerate(context, request) },
-    { methods: POST, path: '/api/embed', handler: (request) => handleOllamaEmbed(context, request) },
-    { methods: POST, path: '/api/embeddings', handler: (request) => handleOllamaEmbeddings(context, request) },
-    { methods: POST, path: '/api/pull', handler: (request) => handlePull(context, request) },
-    { methods: POST, path: '/api/push', handler: unmanaged },
-    { methods: POST, path: '/api/create', handler: unmanaged },
-    { methods: POST, path: '/api/copy', handler: unmanaged },
-    { methods: ['DELETE'], path: '/api/delete', handler: unmanaged },
-    // A blob upload may be gigabytes of GGUF: never read it, just say no.
-    { methods: ['HEAD', 'POST'], path: '/api/blobs/:digest', handler: unmanaged, body: 'ignore' },
-    // Both APIs list models at /v1/models; Anthropic clients say who they are with `anthropic-version`.
-    { methods: GET, path: '/v1/models', handler: (request) => (isAnthropicClient(request) ? handleAnthropicModels(context, request) : handleOpenAIModels(context)) },
-    { methods: GET, path: '/v1/models/:id*', handler: (request) => (isAnthropicClient(request) ? handleAnthropicModel(context, request) : handleOpenAIModel(context, request)) },
-    { methods: POST, path: '/v1/messages', handler: (request) => handleAnthropicMessages(context, request) },
-    { methods: POST, path: '/v1/messages/count_tokens', handler: handleAnthropicCountTokens },
-    { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },
-    { methods: POST, path: '/v1/completions', handler: (request) => handleOpenAICompletions(context, request) },
-    { methods: POST, path: '/v1/embeddings', handler: (request) => handleOpenAIEmbeddings(context, request) },
+    { methods: ['GET', 'HEAD'], path: '/status', handler: () => handleStatus(context) },
     ...dashboardRoutes(context),
-    { methods: POST, path: '/v1/responses', handler: (request) => handleResponses(context, request) },
+    ...apiRoutes(apis, context),
   ];
 }
 
@@ -168,19 +164,20 @@ function outcomeBus(deps: AppDeps, resilience: Resilience, catalog: CatalogLoade
   return bus;
 }
 
-// MAX_ATTEMPTS, outages, probes and waiting, and the daily free-request count: the counter shares
-// FAILURE_DB (its own table); /key is read now and hourly for the daily limit.
-function resilienceFor(deps: AppDeps, client: OpenRouterClient, clock: Clock) {
-  const { config, logger } = deps;
-  const counter = openUsageCounter(config.failureDbPath, { now: clock.wall, onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }) });
-  const keyPoller = createKeyPoller({ client, logger, now: clock.wall });
-  void keyPoller.start();
-  const usage = createDailyUsage({ counter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
-  return {
-    resilience: createResilience({ now: clock.wall, logger, usage, maxAttempts: config.maxAttempts, maxWaitMs: config.maxWaitMs, ...deps.limits }),
-    close() {
-      keyPoller.stop();
-      counter.close();
-    },
+// MAX_ATTEMPTS, outages, probes and waiting, and the daily free-request count (limit from GET /key).
+function resilienceFor(deps: AppDeps, keyPoller: KeyPoller, clock: Clock): Resilience {
+  const { config, logger, usageCounter } = deps;
+  const usage = usageCounter === undefined ? undefined : createDailyUsage({ counter: usageCounter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
+  return createResilience({ now: clock.wall, logger, usage, maxAttempts: config.maxAttempts, maxWaitMs: config.maxWaitMs, ...deps.limits });
+}
+
+// A WARN the first time each key is seen in this app's life; the set is bounded, since keys may come
+// from client input (tool types), so a flood of new keys cannot grow it without end.
+function createWarnOnce(logger: Logger): HandlerContext['warnOnce'] {
+  const warned = new Set<string>();
+  return (key, message, fields) => {
+    if (warned.has(key) || warned.size >= 1000) return;
+    warned.add(key);
+    logger.warn(message, fields);
   };
 }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openFailureStore, StoreOpenError } from './store/failure-store.ts';
+import { openUsageCounter } from './store/usage-counter.ts';
 
 type Env = Record<string, string | undefined>;
 
@@ -40,8 +41,11 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
   }
   for (const warning of opened.warnings) logger.warn(warning);
   const store = opened.store;
+  // Today's free-request count shares FAILURE_DB (its own table).
+  const usageCounter = openUsageCounter(config.failureDbPath, { onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }) });
 
-  const app = createApp({ config, store, logger });
+  const app = createApp({ config, store, logger, usageCounter });
+  app.start();
   // Bounds how long a client may take to send a request, never how long an answer may stream.
   const server = createHttpServer(app);
 
@@ -50,6 +54,7 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
       ? `port ${config.port} on ${config.host} is already in use (is Ollama itself running?); stop it or set PORT to another port`
       : `cannot listen on ${config.host}:${config.port}: ${error.message}`);
     app.close();
+    usageCounter.close();
     store.close();
     await fake?.close();
     process.exit(1);
@@ -68,6 +73,7 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
 
   handleSignals(server, logger, config.shutdownGraceMs, async () => {
     app.close();
+    usageCounter.close();
     store.close();
     await fake?.close();
     // The demo's catalog cache is a throwaway in the temp dir (see demoEnv): leave nothing behind.

@@ -30,6 +30,8 @@ export interface CatalogLoader {
   lastError?(): string | undefined;
   /** Fetches now, or joins the fetch in flight; keeps the old catalog on failure. */
   refresh(): Promise<boolean>;
+  /** Loads the cache, if fresh, and starts fetching and refreshing: the loader does no I/O before this. Optional so simple stand-ins need not provide it. */
+  start?(): void;
   close(): void;
 }
 
@@ -38,7 +40,7 @@ const RETRY_MAX_MS = 5 * 60_000;
 // CACHE_TTL_HOURS=0 means "always fetch at startup", not "fetch in a loop".
 const MIN_REFRESH_INTERVAL_MS = 60_000;
 
-/** Loads the catalog from cache without waiting for the network, then keeps it fresh in the background. */
+/** Builds a loader that, once started, loads the catalog from cache without waiting for the network, then keeps it fresh in the background. */
 export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoader {
   const { logger, now } = options;
   const refreshEveryMs = Math.max(options.ttlMs, MIN_REFRESH_INTERVAL_MS);
@@ -96,8 +98,9 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
     return inFlight;
   }
 
-  const cached = options.useCache === false ? undefined : readCache(options.cachePath, logger);
-  if (cached !== undefined) {
+  function start(): void {
+    const cached = options.useCache === false ? undefined : readCache(options.cachePath, logger);
+    if (cached === undefined) return void refresh();
     use(buildCatalog(cached.models, cached.fetchedAt, 'cache'));
     // A cache written by a clock ahead of ours counts as brand new, not as fresher than that.
     const age = Math.max(0, now() - cached.fetchedAt);
@@ -108,11 +111,10 @@ export function createCatalogLoader(options: CatalogLoaderOptions): CatalogLoade
       logger.warn('catalog cache is stale; using it while refreshing in the background', { models: cached.models.length, ageMinutes: Math.round(age / 60_000) });
       void refresh();
     }
-  } else {
-    void refresh();
   }
 
   return {
+    start,
     current() {
       if (inFlight === undefined && now() >= dueAt) void refresh();
       return catalog;

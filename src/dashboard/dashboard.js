@@ -130,6 +130,7 @@ function dispatch(block) {
   const payload = JSON.parse(data);
   if (name === 'status') onStatus(payload);
   else if (name === 'models') onModels(payload);
+  else if (name === 'apis') apiLabels = payload;
   else if (name === 'requests') onRequests(payload);
   else if (name === 'request') queueRow(payload);
   else if (name === 'chart') renderChart(payload);
@@ -290,13 +291,14 @@ function attemptCell(row) {
   return cell;
 }
 
-const API_LABELS = { ollama: 'Ollama', openai: 'OpenAI', anthropic: 'Anthropic', responses: 'Responses' };
+// Each client API's name → its label; the server sends them (from its list of APIs) when the stream opens.
+let apiLabels = {};
 
 function toRowElement(row) {
   const tokens = row.tokens ? `${row.tokens.prompt ?? '?'} → ${row.tokens.completion ?? '?'}` : '–';
   return el('tr', { dataset: { id: String(row.id) } },
     el('td', {}, time(row.at)),
-    el('td', {}, API_LABELS[row.api] ?? row.api),
+    el('td', {}, apiLabels[row.api] ?? row.api),
     el('td', { className: 'mono wrap' }, row.requested),
     el('td', { className: 'mono wrap' }, row.model ?? '–'),
     attemptCell(row),

@@ -3,8 +3,8 @@
 // when their content changed. A comment line every heartbeat lets the browser notice a dead link.
 import type { CatalogModel } from '../catalog/model-info.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
-import type { HandlerContext } from './context.ts';
-import { statusSnapshot } from './meta.ts';
+import type { HandlerContext } from '../serving/context.ts';
+import { statusSnapshot } from './status.ts';
 import type { RequestRow } from '../status/request-log.ts';
 
 export interface EventsOptions {
@@ -106,6 +106,7 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
       request.signal.addEventListener('abort', cleanup);
       // The browser reconnects itself; `retry` tells an EventSource how soon.
       send(encoder.encode('retry: 2000\n\n'));
+      send(toSseEvent('apis', context.apiLabels));
       send(toSseEvent('requests', context.requests.recent()));
       check(true);
     },

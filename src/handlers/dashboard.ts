@@ -2,7 +2,7 @@
 // event stream. The page's files carry no data, so they load without the proxy key; the events do not.
 import { readFileSync } from 'node:fs';
 import type { Route } from '../http/url-router.ts';
-import type { HandlerContext } from './context.ts';
+import type { HandlerContext } from '../serving/context.ts';
 import { handleStatusEvents } from './dashboard-events.ts';
 
 // The page shell; guards.ts lists the same paths as public (no PROXY_API_KEY needed).

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors.ts';
 
 // Real requests nest a dozen levels at most (a JSON schema inside a tool inside a list); anything
@@ -6,14 +5,18 @@ import { HttpError } from '../errors.ts';
 const MAX_JSON_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Reads a request body's bytes, refusing more than `maxBytes`; undefined when empty. */
-export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length']);
+/**
+ * Reads a request body's bytes (a node request, or a web request's body), refusing more than
+ * `maxBytes`, whether the length was declared or not; undefined when empty.
+ */
+export async function readBody(body: AsyncIterable<Uint8Array> | null, declaredLength: string | undefined, maxBytes: number): Promise<Uint8Array | undefined> {
+  const declared = Number(declaredLength);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
+  if (body === null) return undefined;
+  const chunks: Uint8Array[] = [];
   let received = 0;
   try {
-    for await (const chunk of request as AsyncIterable<Buffer>) {
+    for await (const chunk of body) {
       received += chunk.length;
       if (received > maxBytes) throw tooLarge(maxBytes);
       chunks.push(chunk);
@@ -28,7 +31,7 @@ export async function readBody(request: IncomingMessage, maxBytes: number): Prom
 }
 
 /** Parses a body as JSON whatever its Content-Type, as Ollama does; undefined when empty. */
-export function parseJsonBody(bytes: Buffer | undefined): unknown {
+export function parseJsonBody(bytes: Uint8Array | undefined): unknown {
   if (bytes === undefined) return undefined;
   let text: string;
   try {

@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HttpError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
 import type { ErrorReplier } from './errors.ts';
-import { parseRequestTarget } from './url-router.ts';
+import type { AppRequest } from './handle.ts';
+import { createRequestListener } from './node-adapter.ts';
+import { parseRequestTarget, type Reply } from './url-router.ts';
 
 export interface ServerTimeouts {
   /** How long a client may take to send its request headers. */
@@ -34,15 +37,23 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
-/** What the server runs: the request listener, and how to spell an error for a path. */
+/** What the server runs: the app's `handle`, how to spell an error for a path, and what the socket side needs. */
 export interface HttpApp {
-  listener: (req: IncomingMessage, res: ServerResponse) => void;
+  handle: (request: AppRequest) => Promise<Reply>;
   errorReply: ErrorReplier;
+  socket: SocketSettings;
+}
+
+export interface SocketSettings {
+  logger: Logger;
+  /** MAX_BODY_MB in bytes: a larger request body is refused with a 413. */
+  maxBodyBytes: number;
 }
 
 /** Creates the node:http server for an app, with the timeouts above and API-shaped answers to broken requests. */
 export function createHttpServer(app: HttpApp, timeouts: ServerTimeouts = DEFAULT_TIMEOUTS): Server {
-  const { listener, errorReply } = app;
+  const { errorReply } = app;
+  const listener = createRequestListener({ handle: app.handle, ...app.socket });
   // The request in flight on each connection: its path decides the error shape when node gives up on it.
   const inFlight = new WeakMap<Socket, { url: string; res: ServerResponse }>();
   const server = createServer(

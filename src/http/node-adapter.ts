@@ -1,30 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
-import { parseJsonBody, readBody } from './body.ts';
+import { readBody } from './body.ts';
 import { HttpError, toHttpError } from '../errors.ts';
-import type { ErrorReplier } from './errors.ts';
-import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost, isPublicPath } from './guards.ts';
-import { parseRequestTarget, type ParsedRequest, type Reply, type RouteMatch } from './url-router.ts';
+import type { AppRequest } from './handle.ts';
+import type { Reply } from './url-router.ts';
 
 export interface AdapterOptions {
-  route: (method: string, path: string) => RouteMatch;
+  handle: (request: AppRequest) => Promise<Reply>;
   logger: Logger;
   maxBodyBytes: number;
-  proxyApiKey: string | undefined;
-  corsOrigins: readonly string[];
-  /** Reject non-local Host headers (DNS rebinding), as Ollama does when bound to loopback. */
-  checkHost: boolean;
-  /** Spells an error in the shape of the API its path belongs to. */
-  errorReply: ErrorReplier;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The only code that touches node's request and response objects: parse, guard, dispatch, write. */
+/** The only code that touches node's request and response objects: it translates them for `handle` and back. */
 export function createRequestListener(options: AdapterOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const originAllowed = createOriginPolicy(options.corsOrigins);
-  const checkAuth = createAuthCheck(options.proxyApiKey);
   return (req, res) => {
     const started = performance.now();
     const abort = new AbortController();
@@ -32,7 +22,7 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new HttpError(499, 'client closed the connection'));
     });
-    handle(req, res, abort.signal).then(
+    serve(req, res, abort.signal).then(
       () => log(res.statusCode),
       (error: unknown) => {
         options.logger.error('response failed', { error: toHttpError(error).cause ?? error });
@@ -43,62 +33,26 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
       options.logger.info('request', { method: req.method, path: req.url?.split('?')[0], status, ms: Math.round(performance.now() - started) });
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
     const method = req.method ?? 'GET';
-    const target = parseRequestTarget(req.url ?? '/');
-    const path = target?.path ?? '/';
-    const origin = req.headers.origin;
-    try {
-      if (target === undefined) throw new HttpError(400, 'malformed request target');
-      if (options.checkHost && !isLocalHost(req.headers.host)) throw new HttpError(403, 'forbidden: Host header is not local');
-      if (origin !== undefined) {
-        if (!originAllowed(origin)) throw new HttpError(403, `origin ${origin} is not allowed (set CORS_ORIGINS to allow it)`);
-        res.setHeader('Access-Control-Allow-Origin', origin);
-        res.setHeader('Vary', 'Origin');
-      }
-      if (method === 'OPTIONS') return writeReply(res, method, preflight(origin));
-      if (!isPublicPath(method, path)) checkAuth(req.headers.authorization, header(req, 'x-api-key'));
-      const match = options.route(method, path);
-      const bytes = BODY_METHODS.has(method) && match.body !== 'ignore' ? await readBody(req, options.maxBodyBytes) : undefined;
-      let body: { value: unknown } | undefined;
-      const parsed: ParsedRequest = {
-        method, path, query: target.query, headers: flattenHeaders(req), params: match.params, signal,
-        // Parsed when the handler first reads it, so that a handler which ignores its body (a binary
-        // blob upload, say) answers as it should rather than "invalid JSON"; a bad body still gets its 400.
-        get body() {
-          return (body ??= { value: parseJsonBody(bytes) }).value;
-        },
-      };
-      await writeReply(res, method, await match.handler(parsed));
-    } catch (error) {
-      const httpError = toHttpError(error);
-      if (httpError.status >= 500 && !httpError.expose) options.logger.error('handler failed', { path, error: httpError.cause ?? httpError });
-      if (res.headersSent) return void res.destroy();
-      // An unread body (too large, or rejected before reading) must not be parsed as the next request;
-      // a request that declared no body leaves nothing behind, so its connection may be kept.
-      const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      if (!req.complete && declaredBody) res.setHeader('Connection', 'close');
-      const reply = options.errorReply(path, httpError, req.headers);
-      await writeReply(res, method, { status: reply.status, headers: reply.headers, json: reply.body });
-    }
+    let bodyRead = false;
+    const reply = await options.handle({
+      method,
+      target: req.url ?? '/',
+      headers: flattenHeaders(req),
+      readBody: async () => {
+        const bytes = await readBody(req, req.headers['content-length'], options.maxBodyBytes);
+        bodyRead = true;
+        return bytes;
+      },
+      signal,
+    });
+    // An unread body (too large, or rejected before reading) must not be parsed as the next request;
+    // a request that declared no body leaves nothing behind, so its connection may be kept.
+    const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (!bodyRead && !req.complete && declaredBody) res.setHeader('Connection', 'close');
+    await writeReply(res, method, reply);
   }
-}
-
-function preflight(origin: string | undefined): Reply {
-  return {
-    status: 204,
-    empty: true,
-    headers: origin === undefined ? {} : {
-      'Access-Control-Allow-Methods': CORS_ALLOWED_METHODS,
-      'Access-Control-Allow-Headers': CORS_ALLOWED_HEADERS,
-      'Access-Control-Max-Age': '43200',
-    },
-  };
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {

@@ -29,6 +29,8 @@ export interface Route {
   handler: Handler;
   /** `ignore`: the handler never reads a body, so none is read (binary uploads may be gigabytes). Default `json`. */
   body?: 'json' | 'ignore';
+  /** Matches only requests whose headers pass (two APIs share `/v1/models`); a later route gets the rest. */
+  when?: (headers: Record<string, string | undefined>) => boolean;
 }
 
 interface CompiledRoute extends Route {
@@ -59,16 +61,16 @@ export function parseRequestTarget(raw: string): { path: string; query: URLSearc
 }
 
 /** Builds a matcher over a route table; unknown paths throw 404 and known paths with the wrong method 405. */
-export function createUrlRouter(routes: readonly Route[]): (method: string, path: string) => RouteMatch {
+export function createUrlRouter(routes: readonly Route[]): (method: string, path: string, headers?: Record<string, string | undefined>) => RouteMatch {
   const compiled: CompiledRoute[] = routes.map((route) => ({ ...route, segments: route.path.split('/') }));
-  return (method, path) => {
+  return (method, path, headers = {}) => {
     const requested = path.split('/');
     let pathMatched = false;
     for (const route of compiled) {
       const params = matchSegments(route.segments, requested);
       if (params === undefined) continue;
       pathMatched = true;
-      if (route.methods.includes(method)) return { handler: route.handler, params, body: route.body ?? 'json' };
+      if (route.methods.includes(method) && (route.when?.(headers) ?? true)) return { handler: route.handler, params, body: route.body ?? 'json' };
     }
     if (pathMatched) throw new HttpError(405, `method ${method} not allowed for ${path}`);
     throw new HttpError(404, `path ${path} not found`);

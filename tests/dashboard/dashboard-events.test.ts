@@ -20,14 +20,15 @@ async function readUntil(response: Response, until: (events: Array<{ event: stri
   return events;
 }
 
-test('the event stream opens with a snapshot: rows, status, models and chart', async (t) => {
+test('the event stream opens with a snapshot: API labels, rows, status, models and chart', async (t) => {
   const proxy = await startProxy(t);
   await post(`${proxy.url}/api/chat`, { model: 'earlier', stream: false, messages: [{ role: 'user', content: 'secret words' }] });
   const response = await fetch(`${proxy.url}/status/events`);
   assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
   const events = await readUntil(response, (seen) => seen.some((event) => event.event === 'chart'));
-  assert.deepEqual(events.map((event) => event.event), ['requests', 'status', 'models', 'chart']);
-  const [requests, status, models, chart] = events.map((event) => event.data);
+  assert.deepEqual(events.map((event) => event.event), ['apis', 'requests', 'status', 'models', 'chart']);
+  const [apis, requests, status, models, chart] = events.map((event) => event.data);
+  assert.deepEqual(apis, { anthropic: 'Anthropic', responses: 'Responses', openai: 'OpenAI', ollama: 'Ollama' }, 'the labels come from the client API records');
   assert.equal(requests[0].requested, 'earlier');
   assert.equal(requests[0].status, 200);
   assert.equal(status.mode, 'free');

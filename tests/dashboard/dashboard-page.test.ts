@@ -120,6 +120,7 @@ test('the page reconnects after the proxy restarts on the same port, and starts 
   await new Promise((resolve) => proxy.server.close(resolve));
   await page.waitForSelector('#conn[data-state="offline"]');
   const app = createApp({ config: proxy.config, store: proxy.store, logger: createLogger('ERROR', () => {}) });
+  app.start();
   const server = createHttpServer(app);
   t.after(async () => {
     app.close();

@@ -2,7 +2,7 @@
 // the network split), and the exact one-object answer it builds from the same stream.
 import { test } from 'node:test';
 import type { CatalogModel } from '../../src/catalog/model-info.ts';
-import type { ChatDialect, ChatIntent } from '../../src/dialects/dialect.ts';
+import type { ChatDialect, ChatIntent } from '../../src/serving/dialect.ts';
 import { ollamaChat, ollamaGenerate } from '../../src/dialects/ollama/chat-dialect.ts';
 import { openAIChat, openAICompletions } from '../../src/dialects/openai/chat-dialect.ts';
 import { createResponsesDialect } from '../../src/dialects/responses/chat-dialect.ts';
@@ -32,10 +32,10 @@ for (const { name, dialect, body, streamExtension } of cases) {
   for (const fixture of openRouterStreams()) {
     const base = fixture.name.replace(/\.sse$/, '');
     test(`${name} × ${fixture.name}: the stream, at every byte split`, async () => {
-      const output = await assertEverySplit(fixture.bytes, () => dialect.encodeStream(intent, answer));
+      const output = await assertEverySplit(fixture.bytes, () => dialect.encode(intent, answer));
       assertMatchesFile(`${name}/${base}.${streamExtension}`, output);
     });
-    const nonStream = dialect.nonStream;
+    const nonStream = dialect.collect;
     if (nonStream.from === 'answer') {
       test(`${name} × ${fixture.name}: the one-object answer`, async () => {
         const collected = await collectAnswerOf(fixture.bytes);

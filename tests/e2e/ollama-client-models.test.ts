@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { embeddingVector } from '../../src/fake-openrouter/embeddings.ts';
-import { OLLAMA_VERSION } from '../../src/handlers/meta.ts';
+import { OLLAMA_VERSION } from '../../src/dialects/ollama/api.ts';
 import {
   collect, FREE_MODEL_NAMES, json, JSON_TYPE, lastUpstreamEmbedding, ollamaClient as client, parseDottedVersion, rawRequest, RFC3339, versionAtLeast,
 } from '../helpers/fidelity-helpers.ts';

@@ -1,15 +1,17 @@
-// Chat handlers without a socket: a parsed request in, a Reply out, over a stand-in core that
-// answers from a recorded OpenRouter stream. Routing and HTTP are tested elsewhere.
+// Chat endpoints without a socket: the app's `handle` over the client API records, a request in and
+// a Reply out, with a stand-in core that answers from a recorded OpenRouter stream. Routing and the
+// socket are tested elsewhere.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { CatalogModel } from '../../src/catalog/model-info.ts';
 import type { ChatCore, ChatRoute } from '../../src/core/routed-chat.ts';
-import type { HandlerContext } from '../../src/handlers/context.ts';
-import { handleOllamaChat, handleOllamaGenerate } from '../../src/handlers/ollama.ts';
-import { handleOpenAIChat } from '../../src/handlers/openai.ts';
-import type { ParsedRequest, Reply } from '../../src/http/url-router.ts';
+import { CLIENT_APIS } from '../../src/dialects/client-apis.ts';
+import { createHandle } from '../../src/http/handle.ts';
+import { createUrlRouter, type Reply } from '../../src/http/url-router.ts';
 import { silentLogger } from '../../src/logger.ts';
+import { apiRoutes, errorReplier } from '../../src/serving/client-api.ts';
+import type { HandlerContext } from '../../src/serving/context.ts';
 import { createRecentModels } from '../../src/store/recent-models.ts';
 import { stageStream } from '../../src/streams/stage.ts';
 import { answerEvents, collectAnswerOf, encodeChunks, frozen } from '../helpers/dialect-fixtures.ts';
@@ -40,7 +42,7 @@ function standInCore(routes: ChatRoute[], attempts = 2): ChatCore {
   };
 }
 
-function setUp(): { context: HandlerContext; routes: ChatRoute[] } {
+function setUp() {
   const routes: ChatRoute[] = [];
   const context = {
     config: { freeMode: true },
@@ -49,10 +51,11 @@ function setUp(): { context: HandlerContext; routes: ChatRoute[] } {
     clock: frozen.clock,
     recent: createRecentModels(frozen.clock.wall),
   } as unknown as HandlerContext;
-  return { context, routes };
+  const handle = createHandle({ route: createUrlRouter(apiRoutes(CLIENT_APIS, context)), logger: silentLogger, proxyApiKey: undefined, corsOrigins: [], checkHost: false, errorReply: errorReplier(CLIENT_APIS) });
+  const post = (path: string, body: unknown): Promise<Reply> =>
+    handle({ method: 'POST', target: path, headers: {}, readBody: async () => new TextEncoder().encode(JSON.stringify(body)), signal: new AbortController().signal });
+  return { context, routes, post };
 }
-
-const request = (path: string, body: unknown): ParsedRequest => ({ method: 'POST', path, query: new URLSearchParams(), headers: {}, params: {}, body, signal: new AbortController().signal });
 
 async function streamText(reply: Reply): Promise<string> {
   assert.ok('stream' in reply);
@@ -63,8 +66,8 @@ async function streamText(reply: Reply): Promise<string> {
 }
 
 test('/api/chat streams NDJSON lines, names the answering model, and lists it in /api/ps', async () => {
-  const { context, routes } = setUp();
-  const reply = await handleOllamaChat(context, request('/api/chat', { model: 'my-model', messages: [{ role: 'user', content: 'hi' }], keep_alive: '10m' }));
+  const { context, routes, post } = setUp();
+  const reply = await post('/api/chat', { model: 'my-model', messages: [{ role: 'user', content: 'hi' }], keep_alive: '10m' });
   assert.ok('stream' in reply);
   assert.equal(reply.contentType, 'application/x-ndjson');
   assert.deepEqual(reply.headers, { 'X-Proxy-Model': 'openai/gpt-4o', 'X-Proxy-Attempts': '2' });
@@ -78,37 +81,40 @@ test('/api/chat streams NDJSON lines, names the answering model, and lists it in
 });
 
 test('/api/generate with stream:false answers one object built from the collected answer', async () => {
-  const { context } = setUp();
-  const reply = await handleOllamaGenerate(context, request('/api/generate', { model: 'm', prompt: 'hi', stream: false }));
+  const { post } = setUp();
+  const reply = await post('/api/generate', { model: 'm', prompt: 'hi', stream: false });
   assert.ok('json' in reply);
   const json = reply.json as Record<string, unknown>;
   assert.deepEqual([json.response, json.done, json.done_reason, json.eval_count], ['Grüße aus 東京 🚀!', true, 'stop', 4]);
 });
 
 test('/api/chat with no messages is a load: nothing is routed', async () => {
-  const { context, routes } = setUp();
+  const { context, routes, post } = setUp();
   (context as { router: unknown }).router = { findVisible: () => model };
-  const reply = await handleOllamaChat(context, request('/api/chat', { model: 'gpt-4o' }));
+  const reply = await post('/api/chat', { model: 'gpt-4o' });
   assert.ok('json' in reply);
   assert.equal((reply.json as { done_reason: string }).done_reason, 'load');
   assert.equal(routes.length, 0);
 });
 
 test('/v1/chat/completions relays the stream as SSE and the whole completion untouched', async () => {
-  const { context } = setUp();
-  const streamed = await handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true }));
+  const { post } = setUp();
+  const streamed = await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true });
   assert.ok('stream' in streamed);
   assert.equal(streamed.contentType, 'text/event-stream; charset=utf-8');
   const text = await streamText(streamed);
   assert.equal(text, await encodeChunks([sse], { transform: (events, sink) => { for (const event of events) if (event.type === 'raw') sink.enqueue(new TextEncoder().encode(`data: ${event.data}\n\n`)); }, flush: (sink) => sink.enqueue(new TextEncoder().encode('data: [DONE]\n\n')) }));
-  const whole = await handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }] }));
+  const whole = await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hi' }] });
   assert.ok('json' in whole);
   assert.equal((whole.json as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content, 'whole');
 });
 
 test('bad input is refused before anything is routed', async () => {
-  const { context, routes } = setUp();
-  await assert.rejects(handleOllamaChat(context, request('/api/chat', { messages: [] })), { status: 400, message: /model/ });
-  await assert.rejects(handleOpenAIChat(context, request('/v1/chat/completions', { model: 'm', messages: [] })), { status: 400 });
+  const { routes, post } = setUp();
+  const ollama = await post('/api/chat', { messages: [] });
+  assert.deepEqual([ollama.status, 'json' in ollama && (ollama.json as { error: string }).error], [400, 'model is required']);
+  const openai = await post('/v1/chat/completions', { model: 'm', messages: [] });
+  assert.equal(openai.status, 400);
+  assert.equal('json' in openai && (openai.json as { error: { type: string } }).error.type, 'invalid_request_error', 'in OpenAI\'s shape');
   assert.equal(routes.length, 0);
 });

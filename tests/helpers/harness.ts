@@ -11,10 +11,14 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { startFakeOpenRouter, type FakeOpenRouter, type FakeOpenRouterOptions } from '../../src/fake-openrouter/server.ts';
 import { createLogger } from '../../src/logger.ts';
 import { openFailureStore, type FailureStore } from '../../src/store/failure-store.ts';
+import { openUsageCounter } from '../../src/store/usage-counter.ts';
 import type { Clock } from '../../src/clock.ts';
 
 export interface Proxy {
+  /** The proxy's address on loopback, for tests that start it with `socket: true`. */
   url: string;
+  /** Sends a request to the app without a socket (`app.request`); takes a path or a full URL. */
+  fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   fake: FakeOpenRouter;
   app: App;
   config: Config;
@@ -23,6 +27,8 @@ export interface Proxy {
   logs: string[];
   /** A scratch directory for this proxy (cache, filter, database files). */
   dir: string;
+  /** Stops the app's background work and closes its daily counter, as a stopping proxy does (the store stays open). */
+  close(): void;
   /** A fixed-but-movable clock: tests advance `clock.wallMs` instead of sleeping. */
   clock: Clock & { wallMs: number | undefined };
   server: Server;
@@ -40,6 +46,8 @@ export interface ProxyOptions {
   fetch?: typeof fetch;
   /** Turns on MAX_ATTEMPTS, outage handling and waiting (see AppDeps.limits). */
   limits?: AppDeps['limits'];
+  /** Also serve the app on a loopback socket (for tests where the socket is the point). Default true. */
+  socket?: boolean;
 }
 
 /** Starts a fake OpenRouter and a proxy in front of it; both close when the test ends. */
@@ -66,19 +74,34 @@ export async function startProxy(t: TestContext, options: ProxyOptions = {}): Pr
     monotonic: () => performance.now(),
   };
   const { store } = openFailureStore(config.failureDbPath, { now: () => clock.wall() });
-  const app = createApp({ config, store, logger, clock, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.limits ? { limits: options.limits } : {}) });
-  // The production server setup (timeouts, JSON errors for broken HTTP), not a bare node:http server.
-  const server = createHttpServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(async () => {
+  const usageCounter = openUsageCounter(config.failureDbPath, { now: () => clock.wall() });
+  const app = createApp({ config, store, logger, clock, usageCounter, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.limits ? { limits: options.limits } : {}) });
+  app.start();
+  const close = () => {
     app.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    usageCounter.close();
+  };
+  t.after(() => {
+    close();
     store.close();
   });
+  // The production server setup (timeouts, JSON errors for broken HTTP), not a bare node:http server.
+  const server = options.socket === false ? undefined : await listen(t, createHttpServer(app));
   if (options.waitForCatalog !== false) await app.catalog.ready();
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, fake, app, config, store, logs, dir, clock, server };
+  const url = server === undefined ? 'http://proxy.invalid' : `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const fetch = (input: string | URL | Request, init?: RequestInit) => app.request(typeof input === 'string' && input.startsWith('/') ? `${url}${input}` : input, init);
+  return { url, fetch, fake, app, config, store, logs, dir, clock, close, server: server as Server };
+}
+
+/** Serves on a loopback port until the test ends. */
+async function listen(t: TestContext, server: Server): Promise<Server> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // Registered after the app's: `t.after` runs in reverse, so connections close before the store does.
+  t.after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return server;
 }
 
 /** POSTs JSON (or raw text) and returns status, headers and the body text. */

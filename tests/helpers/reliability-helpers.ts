@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { defaultCatalog } from '../../src/fake-openrouter/server.ts';
 import type { Proxy } from './harness.ts';
+import { CLIENT_APIS } from '../../src/dialects/client-apis.ts';
+import { HttpError } from '../../src/errors.ts';
+import { errorReplier } from '../../src/serving/client-api.ts';
 
 export interface Answer {
   status: number;
@@ -54,6 +57,12 @@ export function call(baseUrl: string, path: string, options: CallOptions = {}): 
 }
 
 /** Asserts an error body has the API's shape and returns its message. */
+/** The error shape a request's API answers in, read off the app's own error table (the client API records). */
+export function errorShapeFor(path: string, headers: Record<string, unknown> = {}): 'ollama' | 'openai' | 'anthropic' {
+  const body = errorReplier(CLIENT_APIS)(path, new HttpError(400, 'probe'), headers).body as Record<string, unknown>;
+  return 'type' in body ? 'anthropic' : typeof body.error === 'string' ? 'ollama' : 'openai';
+}
+
 export function errorMessage(shape: 'ollama' | 'openai' | 'anthropic', text: string): string {
   const body = JSON.parse(text) as Record<string, any>;
   if (shape === 'anthropic') {

@@ -4,9 +4,10 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { HttpError } from '../../src/errors.ts';
-import { errorReplyForPath } from '../../src/dialects/error-replies.ts';
+import { CLIENT_APIS } from '../../src/dialects/client-apis.ts';
+import { createHandle } from '../../src/http/handle.ts';
 import { createHttpServer } from '../../src/http/http-server.ts';
-import { createRequestListener } from '../../src/http/node-adapter.ts';
+import { errorReplier } from '../../src/serving/client-api.ts';
 import { createUrlRouter } from '../../src/http/url-router.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { startProxy, type Proxy } from '../helpers/harness.ts';
@@ -136,15 +137,16 @@ describe('bodies are parsed only for handlers that read them', () => {
   });
 
   test('a route marked body: "ignore" never reads the body, however large', async (t) => {
-    const listener = createRequestListener({
+    const errorReply = errorReplier(CLIENT_APIS);
+    const handle = createHandle({
       route: createUrlRouter([
         { methods: ['POST'], path: '/upload', body: 'ignore', handler: () => { throw new HttpError(501, 'uploads are not supported'); } },
         { methods: ['POST'], path: '/echo', handler: (request) => ({ json: { got: request.body } }) },
         { methods: ['POST'], path: '/ignore', handler: () => ({ json: { ok: true } }) },
       ]),
-      logger: silentLogger, maxBodyBytes: 1024, proxyApiKey: undefined, corsOrigins: [], checkHost: false, errorReply: errorReplyForPath,
+      logger: silentLogger, proxyApiKey: undefined, corsOrigins: [], checkHost: false, errorReply,
     });
-    const server = createHttpServer({ listener, errorReply: errorReplyForPath });
+    const server = createHttpServer({ handle, errorReply, socket: { logger: silentLogger, maxBodyBytes: 1024 } });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     t.after(async () => {
       server.closeAllConnections();

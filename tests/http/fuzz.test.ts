@@ -7,10 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import { test, type TestContext } from 'node:test';
 import { createHttpServer } from '../../src/http/http-server.ts';
-import { errorShapeForPath } from '../../src/dialects/error-replies.ts';
 import { parseRequestTarget } from '../../src/http/url-router.ts';
 import { startProxy, type Proxy } from '../helpers/harness.ts';
-import { call, errorMessage, type Answer } from '../helpers/reliability-helpers.ts';
+import { call, errorMessage, errorShapeFor, type Answer } from '../helpers/reliability-helpers.ts';
 
 const SEED = 0x5eed_2026;
 const REQUESTS = 600;
@@ -131,7 +130,7 @@ function checkAnswer(method: string, path: string, answer: Answer): void {
   const type = String(answer.headers['content-type'] ?? '');
   if (answer.status >= 400) {
     assert.match(type, /^application\/json/, where);
-    errorMessage(errorShapeForPath(parseRequestTarget(path)?.path ?? '/'), answer.text);
+    errorMessage(errorShapeFor(parseRequestTarget(path)?.path ?? '/'), answer.text);
     return;
   }
   if (type.startsWith('application/json')) JSON.parse(answer.text);

@@ -106,7 +106,7 @@ test("today's free-request count survives a restart and shows in /status with th
   const env = { FAILURE_DB: join(dir, 'failures.db') };
   const first = await startProxy(t, { limits: {}, env, dir });
   for (let i = 0; i < 2; i++) assert.equal((await ollamaChat(first, 'x')).status, 200);
-  first.app.close();
+  first.close();
   const second = await startProxy(t, { limits: {}, env, dir, useFake: first.fake });
   assert.equal((await ollamaChat(second, 'x')).status, 200);
   await waitFor(() => second.fake.requests.some((request) => request.path.endsWith('/key')), 'the /key read');

@@ -1,6 +1,6 @@
 // Anthropic's Messages API (`POST /v1/messages`) as a dialect over the routed-attempt core.
 import { randomUUID } from 'node:crypto';
-import type { ChatDialect, ChatIntent } from '../dialect.ts';
+import type { ChatDialect, ChatIntent } from '../../serving/dialect.ts';
 import { estimateInputTokens } from './count-tokens.ts';
 import { fitToModel } from './fit-to-model.ts';
 import { anthropicEventStage } from './to-anthropic-events.ts';
@@ -15,7 +15,6 @@ export interface AnthropicIntent extends ChatIntent {
 
 /** `POST /v1/messages`: SSE when `stream` is true, one message otherwise. */
 export const anthropicMessages: ChatDialect<AnthropicIntent> = {
-  api: 'anthropic',
   parse(body) {
     const plan = toChatRequest(body);
     const estimated = estimateInputTokens(plan.chat);
@@ -30,6 +29,6 @@ export const anthropicMessages: ChatDialect<AnthropicIntent> = {
     };
   },
   streamContentType: 'text/event-stream; charset=utf-8',
-  encodeStream: (intent) => anthropicEventStage({ id: intent.id, model: intent.requestedModel, estimatedInputTokens: intent.estimatedInputTokens }),
-  nonStream: { from: 'answer', build: (intent, parts) => toAnthropicMessage(parts, { id: intent.id, model: intent.requestedModel }) },
+  encode: (intent) => anthropicEventStage({ id: intent.id, model: intent.requestedModel, estimatedInputTokens: intent.estimatedInputTokens }),
+  collect: { from: 'answer', build: (intent, parts) => toAnthropicMessage(parts, { id: intent.id, model: intent.requestedModel }) },
 };

@@ -1,8 +1,9 @@
 // Ollama's /api/chat and /api/generate as dialects: NDJSON lines streamed, one object otherwise.
 import type { RequestNeeds } from '../../routing/model-router.ts';
+import type { ChatDialect, ChatIntent } from '../../serving/dialect.ts';
 import { ndjsonEncoderStage } from '../../streams/ndjson-encoder.ts';
 import { chain } from '../../streams/stage.ts';
-import type { ChatDialect, ChatIntent } from '../dialect.ts';
+import { loadReply } from './load-reply.ts';
 import { toOpenAIChatRequest, toOpenAIChatRequestFromGenerate } from './to-chat-request.ts';
 import { parseKeepAlive } from './to-ollama.ts';
 import { chatLineFormat, generateLineFormat, ollamaLineStage, type OllamaLineFormat } from './to-ollama-lines.ts';
@@ -20,10 +21,10 @@ const wantsThinking = (think: OllamaThink | undefined): boolean => think !== und
 
 // What the two endpoints share once their requests are converted.
 const ollamaAnswers: Omit<ChatDialect<OllamaIntent>, 'parse'> = {
-  api: 'ollama',
   streamContentType: 'application/x-ndjson',
-  encodeStream: (intent, answer) => chain(ollamaLineStage(intent.format, answer.timing, answer.clock), ndjsonEncoderStage()),
-  nonStream: { from: 'answer', build: (intent, parts, answer) => toOllamaResponse(intent.format, parts, answer.timing, answer.clock) },
+  encode: (intent, answer) => chain(ollamaLineStage(intent.format, answer.timing, answer.clock), ndjsonEncoderStage()),
+  collect: { from: 'answer', build: (intent, collected, answer) => toOllamaResponse(intent.format, collected, answer.timing, answer.clock) },
+  answerLocally: (intent, context) => (intent.load ? loadReply(context, intent) : undefined),
 };
 
 /** `POST /api/chat`. */

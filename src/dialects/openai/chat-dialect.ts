@@ -1,7 +1,7 @@
 // OpenAI's /v1/chat/completions and legacy /v1/completions as dialects. Chat relays OpenRouter's own
 // chunks and completions untouched; completions reshape them as text completions.
 import type { ChatRequest } from '../../chat/wire.ts';
-import type { ChatDialect, ChatIntent } from '../dialect.ts';
+import type { ChatDialect, ChatIntent } from '../../serving/dialect.ts';
 import { toFillInTheMiddlePrompt } from '../fill-in-the-middle.ts';
 import { forwardable, openAINeeds, validateOpenAIBody } from './to-chat-request.ts';
 import { openAISseEncoderStage } from './to-openai-sse.ts';
@@ -11,20 +11,18 @@ const SSE = 'text/event-stream; charset=utf-8';
 
 /** `POST /v1/chat/completions`: the client's request goes upstream (minus routing overrides). */
 export const openAIChat: ChatDialect<ChatIntent> = {
-  api: 'openai',
   parse(body, options) {
     const request = validateOpenAIBody(body, 'messages');
     const upstream = forwardable(request, options.freeMode) as unknown as ChatRequest;
     return { requestedModel: request.model, stream: request.stream === true, needs: openAINeeds(request), toUpstream: (model) => ({ ...upstream, model: model.id }) };
   },
   streamContentType: SSE,
-  encodeStream: () => openAISseEncoderStage(),
-  nonStream: { from: 'completion', build: (_intent, completion) => completion },
+  encode: () => openAISseEncoderStage(),
+  collect: { from: 'completion', build: (_intent, completion) => completion },
 };
 
 /** `POST /v1/completions` (legacy): served through chat, answered in the text-completion shape. */
 export const openAICompletions: ChatDialect<ChatIntent> = {
-  api: 'openai',
   parse(body, options) {
     const request = validateOpenAIBody(body, 'prompt');
     const prompt = Array.isArray(request.prompt) ? request.prompt.join('\n') : (request.prompt as string);
@@ -39,6 +37,6 @@ export const openAICompletions: ChatDialect<ChatIntent> = {
     };
   },
   streamContentType: SSE,
-  encodeStream: () => openAISseEncoderStage(toTextCompletionData),
-  nonStream: { from: 'completion', build: (_intent, completion) => toTextCompletion(completion) },
+  encode: () => openAISseEncoderStage(toTextCompletionData),
+  collect: { from: 'completion', build: (_intent, completion) => toTextCompletion(completion) },
 };

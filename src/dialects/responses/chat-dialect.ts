@@ -1,7 +1,7 @@
 // OpenAI Responses (`POST /v1/responses`) as a dialect over the routed-attempt core: stateless, so
 // every request carries its whole input and nothing is kept between responses.
 import { randomBytes } from 'node:crypto';
-import type { Answer, ChatDialect, ChatIntent } from '../dialect.ts';
+import type { Answer, ChatDialect, ChatIntent } from '../../serving/dialect.ts';
 import { toChatRequest, type ResponsesChatRequest } from './to-chat-request.ts';
 import { toResponseEventsStage } from './to-response-events.ts';
 import { toResponseObject } from './to-response-object.ts';
@@ -32,7 +32,6 @@ function toContext(intent: ResponsesIntent, answer: Answer, ids: IdSource): Resp
 /** The Responses dialect; tests pass counter ids so that expected files never change. */
 export function createResponsesDialect(ids: IdSource = randomIds): ChatDialect<ResponsesIntent> {
   return {
-    api: 'responses',
     parse(body) {
       const request = toChatRequest(body);
       return {
@@ -46,8 +45,8 @@ export function createResponsesDialect(ids: IdSource = randomIds): ChatDialect<R
       };
     },
     streamContentType: 'text/event-stream; charset=utf-8',
-    encodeStream: (intent, answer) => toResponseEventsStage(toContext(intent, answer, ids)),
-    nonStream: { from: 'answer', build: (intent, parts, answer) => toResponseObject(toContext(intent, answer, ids), parts) },
+    encode: (intent, answer) => toResponseEventsStage(toContext(intent, answer, ids)),
+    collect: { from: 'answer', build: (intent, parts, answer) => toResponseObject(toContext(intent, answer, ids), parts) },
   };
 }
 

@@ -23,12 +23,12 @@ const intent = dialect.parse({
 describe('responses dialect: custom and namespaced tool calls', () => {
   const bytes = readFileSync(new URL('upstream/custom-and-namespace-tools.sse', folder));
   test('the stream, at every byte split', async () => {
-    assertMatchesFile('responses/custom-and-namespace-tools.sse', await assertEverySplit(bytes, () => dialect.encodeStream(intent, answer)));
+    assertMatchesFile('responses/custom-and-namespace-tools.sse', await assertEverySplit(bytes, () => dialect.encode(intent, answer)));
   });
   test('the one-object answer', async () => {
     const collected = await collectAnswerOf(bytes);
     assert.ok(!('error' in collected));
-    assertMatchesFile('responses/custom-and-namespace-tools.json', `${JSON.stringify(dialect.nonStream.from === 'answer' && dialect.nonStream.build(intent, collected, answer), null, 2)}\n`);
+    assertMatchesFile('responses/custom-and-namespace-tools.json', `${JSON.stringify(dialect.collect.from === 'answer' && dialect.collect.build(intent, collected, answer), null, 2)}\n`);
   });
 });
 

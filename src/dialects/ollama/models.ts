@@ -1,25 +1,19 @@
-import type { CatalogModel } from '../catalog/model-info.ts';
-import { isPlainObject } from '../dialects/field-validators.ts';
-import { toOllamaDigest, toOllamaListEntry, toOllamaPsEntry, toOllamaShowResponse } from '../dialects/ollama/to-ollama-model.ts';
-import { HttpError } from '../errors.ts';
-import type { ParsedRequest, Reply } from '../http/url-router.ts';
-import { ndjsonEncoderStage } from '../streams/ndjson-encoder.ts';
-import { stageStream } from '../streams/stage.ts';
-import type { HandlerContext } from './context.ts';
+// Ollama's model management: the list, `show`, `ps` and `pull`, and a plain no for what this
+// server cannot do (push, create, copy, delete, blobs).
+import { isPlainObject } from '../field-validators.ts';
+import { toOllamaDigest, toOllamaListEntry, toOllamaPsEntry, toOllamaShowResponse } from './to-ollama-model.ts';
+import { HttpError } from '../../errors.ts';
+import type { ParsedRequest, Reply } from '../../http/url-router.ts';
+import type { HandlerContext } from '../../serving/context.ts';
+import { listedAliases } from '../../serving/listed-aliases.ts';
+import { ndjsonEncoderStage } from '../../streams/ndjson-encoder.ts';
+import { stageStream } from '../../streams/stage.ts';
 
 /** `GET /api/tags`: the visible models in priority order. */
 export function handleTags(context: HandlerContext): Reply {
   // Aliases first, so pickers show the names agent tools ask for (Codex skips its pull when listed).
   const aliases = listedAliases(context).map(({ alias, model }) => ({ ...toOllamaListEntry(model), name: alias, model: alias }));
   return { json: { models: [...aliases, ...context.router.visibleModels().map(toOllamaListEntry)] } };
-}
-
-/** Alias names written without a glob whose target a client can use now, with that target. */
-export function listedAliases(context: HandlerContext): { alias: string; model: CatalogModel }[] {
-  return context.router.aliasNames().flatMap((alias) => {
-    const model = context.router.findVisible(alias);
-    return model === undefined ? [] : [{ alias, model }];
-  });
 }
 
 /** `GET /api/ps`: models used recently, longest-lived first. */

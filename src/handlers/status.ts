@@ -1,20 +1,6 @@
 import type { Reply } from '../http/url-router.ts';
 import { resilienceStatus } from './resilience-status.ts';
-import type { HandlerContext } from './context.ts';
-
-/** The Ollama version this server claims: Copilot needs at least 0.6.4, and Open WebUI parses it as integers. */
-// Codex's `--oss` refuses servers older than 0.13.4.
-export const OLLAMA_VERSION = '0.15.2';
-
-/** `GET|HEAD /`: the liveness answer every Ollama client probes. */
-export function handleRoot(): Reply {
-  return { text: 'Ollama is running' };
-}
-
-/** `GET /api/version`. */
-export function handleVersion(): Reply {
-  return { json: { version: OLLAMA_VERSION } };
-}
+import type { HandlerContext } from '../serving/context.ts';
 
 /** `GET /status`: the mode, where the catalog came from, the filter, cooldowns and account limits. */
 export function handleStatus(context: HandlerContext): Reply {

@@ -23,6 +23,8 @@ export interface HandlerContext {
   requests: RequestLog;
   /** Logs a WARN the first time `key` is seen in this app's life, and never again. */
   warnOnce(key: string, message: string, fields?: Record<string, unknown>): void;
+  /** Each client API's name → what the dashboard calls it. */
+  apiLabels: Readonly<Record<string, string>>;
 }
 
 /** Response headers naming the model that answered and how many were tried. */

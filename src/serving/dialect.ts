@@ -1,11 +1,13 @@
-// What a client API (a dialect) provides: pure conversions around the routed-attempt core.
+// What a client API's chat endpoint provides: three pure conversions around the routed-attempt core.
 import type { CatalogModel } from '../catalog/model-info.ts';
 import type { AnswerEvent, CollectedAnswer } from '../chat/answer.ts';
 import type { ChatCompletion, ChatRequest } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import type { StreamTiming } from '../core/routed-chat.ts';
+import type { Reply } from '../http/url-router.ts';
 import type { RequestNeeds } from '../routing/model-router.ts';
 import type { Stage } from '../streams/stage.ts';
+import type { HandlerContext } from './context.ts';
 
 /** A validated client request, converted: what to route, and the upstream request for a given model. */
 export interface ChatIntent {
@@ -28,21 +30,22 @@ export interface Answer {
 }
 
 /** How a dialect builds its one-object answer: from the whole answer (one fold over its events), or from OpenRouter's own completion (the relay). */
-export type NonStreamAnswer<I> =
+export type CollectAnswer<I> =
   | { from: 'answer'; build(intent: I, collected: CollectedAnswer, answer: Answer): unknown }
   | { from: 'completion'; build(intent: I, completion: ChatCompletion): unknown };
 
-/** One client API's chat endpoint, as pure functions. */
+/** One chat endpoint of a client API, as pure functions. */
 export interface ChatDialect<I extends ChatIntent> {
-  /** Which client API this is, as the request log (the dashboard) names it. */
-  api: string;
   /** Validates a body and converts it; throws HttpError 400 naming the field. */
   parse(body: unknown, options: DialectOptions): I;
   /** The content type of a streamed answer. */
   streamContentType: string;
   /** Answer event batches → this API's stream bytes; `flush` ends the stream the way the API ends it. */
-  encodeStream(intent: I, answer: Answer): Stage<AnswerEvent[], Uint8Array>;
-  nonStream: NonStreamAnswer<I>;
+  encode(intent: I, answer: Answer): Stage<AnswerEvent[], Uint8Array>;
+  /** The one-object answer of a `stream: false` request. */
+  collect: CollectAnswer<I>;
+  /** An answer made without routing (Ollama's load request), or undefined to route as usual. */
+  answerLocally?(intent: I, context: HandlerContext): Reply | undefined;
 }
 
 export interface DialectOptions {

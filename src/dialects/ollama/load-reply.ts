@@ -1,29 +1,15 @@
-import type { CatalogModel } from '../catalog/model-info.ts';
-import { ollamaChat, ollamaGenerate, type OllamaIntent } from '../dialects/ollama/chat-dialect.ts';
-import { toOllamaTimestamp } from '../dialects/ollama/to-ollama.ts';
-import type { ChatDialect } from '../dialects/dialect.ts';
-import { HttpError } from '../errors.ts';
-import type { ParsedRequest, Reply } from '../http/url-router.ts';
-import { DEFAULT_KEEP_ALIVE_MS } from '../store/recent-models.ts';
-import type { HandlerContext } from './context.ts';
-import { serveChat } from './serve-chat.ts';
+import type { CatalogModel } from '../../catalog/model-info.ts';
+import { HttpError } from '../../errors.ts';
+import type { Reply } from '../../http/url-router.ts';
+import type { HandlerContext } from '../../serving/context.ts';
+import { DEFAULT_KEEP_ALIVE_MS } from '../../store/recent-models.ts';
+import type { OllamaLineFormat } from './to-ollama-lines.ts';
+import { toOllamaTimestamp } from './to-ollama.ts';
 
 const NO_METRICS = { total_duration: 0, load_duration: 0, prompt_eval_count: 0, prompt_eval_duration: 0, eval_count: 0, eval_duration: 0 };
 
-/** `POST /api/chat`: streams NDJSON by default, one object with `stream: false`. */
-export const handleOllamaChat = (context: HandlerContext, request: ParsedRequest): Promise<Reply> => serveOllama(context, request, ollamaChat);
-
-/** `POST /api/generate`: like chat, with `response` instead of `message`. */
-export const handleOllamaGenerate = (context: HandlerContext, request: ParsedRequest): Promise<Reply> => serveOllama(context, request, ollamaGenerate);
-
-async function serveOllama(context: HandlerContext, request: ParsedRequest, dialect: ChatDialect<OllamaIntent>): Promise<Reply> {
-  const intent = dialect.parse(request.body, context.config);
-  if (intent.load) return loadReply(context, intent);
-  return serveChat(context, request, dialect, intent);
-}
-
 /** Empty messages or prompt: Ollama's load request, or an unload with `keep_alive: 0`. Nothing goes upstream. */
-function loadReply(context: HandlerContext, intent: OllamaIntent): Reply {
+export function loadReply(context: HandlerContext, intent: { requestedModel: string; keepAliveMs?: number; format: OllamaLineFormat }): Reply {
   const name = intent.requestedModel;
   const unload = intent.keepAliveMs === 0;
   const model = context.router.findVisible(name) ?? (context.config.freeMode ? servingModel(context, name) : undefined);
