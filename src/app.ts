@@ -21,6 +21,7 @@ import { createRequestListener } from './http/node-adapter.ts';
 import { createUrlRouter, type Route } from './http/url-router.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
+import type { ExchangeContext } from './recording/exchange-context.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import { createRequestLog, type RequestLog } from './status/request-log.ts';
@@ -51,6 +52,8 @@ export interface App {
   router: ModelRouter;
   /** The dashboard's log of recent requests. */
   requests: RequestLog;
+  /** Waits (at most `ms`) until every recording begun is on disk; resolves with how many are not. */
+  settleRecordings(ms: number): Promise<number>;
   /** Stops background work (catalog refresh timers). The store belongs to the caller. */
   close(): void;
 }
@@ -59,19 +62,20 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const clock = deps.clock ?? systemClock;
+  // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
+  const upstream = upstreamFetch(deps.fetch ?? ((input, init) => fetch(input, init)), config, logger, clock.wall);
   const client = createOpenRouterClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
-    // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
-    fetch: upstreamFetch(deps.fetch ?? ((input, init) => fetch(input, init)), config, logger),
+    fetch: upstream.fetch,
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     now: clock.wall,
     monotonic: clock.monotonic,
   });
-  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordDir === undefined && config.replayDir === undefined, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
-  const resilience = resilienceFor(deps, client, clock);
+  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordingMode === 'off', ttlMs: config.cacheTtlMs, now: clock.wall, logger });
+  const resilience = resilienceFor(deps, client, clock, upstream.context);
   const router = createModelRouter({
     resilience: resilience.resilience,
     catalog,
@@ -86,14 +90,14 @@ export function createApp(deps: AppDeps): App {
     logger,
   });
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
-  const core = createChatCore({ router, client, clock, requests });
+  const core = createChatCore({ router, client, clock, requests, exchanges: upstream.context });
   const warned = new Set<string>();
   const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
     if (warned.has(key)) return;
     warned.add(key);
     logger.warn(message, fields);
   };
-  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce };
+  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, recording: upstream.status, warnOnce };
   const listener = createRequestListener({
     route: createUrlRouter(routes(context)),
     logger,
@@ -103,7 +107,7 @@ export function createApp(deps: AppDeps): App {
     checkHost: isLoopbackAddress(config.host),
     errorReply: errorReplyForPath,
   });
-  return { listener, errorReply: errorReplyForPath, catalog, router, requests, close() {
+  return { listener, errorReply: errorReplyForPath, catalog, router, requests, settleRecordings: upstream.settle, close() {
       catalog.close();
       resilience.close();
     },
@@ -147,12 +151,14 @@ function routes(context: HandlerContext): Route[] {
 
 // MAX_ATTEMPTS, outages, probes and waiting, and the daily free-request count: the counter shares
 // FAILURE_DB (its own table); /key is read now and hourly for the daily limit.
-function resilienceFor(deps: AppDeps, client: OpenRouterClient, clock: Clock) {
+function resilienceFor(deps: AppDeps, client: OpenRouterClient, clock: Clock, exchanges: ExchangeContext) {
   const { config, logger } = deps;
   const counter = openUsageCounter(config.failureDbPath, { now: clock.wall, onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }) });
   const keyPoller = createKeyPoller({ client, logger, now: clock.wall });
   void keyPoller.start();
-  const usage = createDailyUsage({ counter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
+  const daily = createDailyUsage({ counter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
+  // A replayed answer spends nothing: a request counts once it is really sent upstream.
+  const usage = { ...daily, recordFreeRequest: () => exchanges.countIfSent(daily.recordFreeRequest) };
   return {
     resilience: createResilience({ now: clock.wall, logger, usage, maxAttempts: config.maxAttempts, maxWaitMs: config.maxWaitMs, ...deps.limits }),
     close() {

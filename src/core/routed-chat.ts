@@ -12,6 +12,7 @@ import type { ChatCompletion, ChatRequest, Usage } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
+import type { ExchangeContext } from '../recording/exchange-context.ts';
 import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
 import type { ClientApi, RequestEntry, RequestLog } from '../status/request-log.ts';
 import { endFailed, noteParts, observeAttempts, toRowTokens, trackParts } from '../status/track-chat.ts';
@@ -57,10 +58,12 @@ export interface ChatCoreDeps {
   client: OpenRouterClient;
   clock: Clock;
   requests: RequestLog;
+  /** While recording or replaying: tells the request's log row where each upstream answer came from. */
+  exchanges?: ExchangeContext;
 }
 
 // What an unlogged request (embeddings) writes to: nothing.
-const UNLOGGED: RequestEntry = { attempt: () => {}, firstToken: () => {}, end: () => {} };
+const UNLOGGED: RequestEntry = { attempt: () => {}, firstToken: () => {}, exchange: () => {}, end: () => {} };
 
 /** Builds the routed-attempt core over the routing policy and the OpenRouter client. */
 export function createChatCore(deps: ChatCoreDeps): ChatCore {
@@ -74,7 +77,8 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     const entry = target.api === undefined ? UNLOGGED : deps.requests.begin({ api: target.api, requested: target.requestedModel });
     try {
       const plan = router.plan(target.requestedModel, target.needs);
-      const walked = await router.run(plan, observeAttempts(entry, clock.monotonic, (model) => attempt(model, entry)), target.signal);
+      const run = () => router.run(plan, observeAttempts(entry, clock.monotonic, (model) => attempt(model, entry)), target.signal);
+      const walked = await (deps.exchanges === undefined ? run() : deps.exchanges.run(entry.exchange, run));
       return { value: walked.value.value, model: walked.model, attempts: walked.attempts, timing: { startedAt, headersAt: walked.value.headersAt }, entry };
     } catch (error) {
       return endFailed(entry, error);
