@@ -27,7 +27,7 @@ export interface RecordIfMissingOptions {
 /**
  * Builds the record-if-missing fetch. Identical requests are answered by their recordings in recorded
  * order, each once per run (as Polly.js matches by order): a run that asks once more than was recorded
- * (a new test, a retried turn) sends that request upstream and records it. A recording that answered
+ * (a new test, a retried turn) sends that request upstream and records it (GET requests aside). A recording that answered
  * nothing in a run stays as it is. An expired recording is deleted once its fresh one is written, so
  * that a replay of the folder serves the fresh one.
  */
@@ -44,7 +44,9 @@ export function createRecordIfMissingFetch(options: RecordIfMissingOptions): typ
     const group = index.group(key);
     const fresh = group.filter((recording) => !expired(recording));
     const at = served.get(key) ?? 0;
-    const hit = fresh[at];
+    // The catalog and GET /key are read again on timers (daily, hourly) and spend no free request:
+    // they get their last recording again, as in a replay, instead of a new file per re-read.
+    const hit = fresh[at] ?? (normalised.method === 'GET' ? fresh.at(-1) : undefined);
     if (hit !== undefined) {
       served.set(key, at + 1);
       options.context.report('replayed');

@@ -65,7 +65,7 @@ test('three runs: the first records, the second replays and records only the new
   assert.deepEqual(rowSources(third), ['replayed', 'replayed', 'replayed', 'replayed']);
 });
 
-test('a request asked once more than it was recorded goes upstream once more, and is recorded', async (t) => {
+test('a chat asked once more than it was recorded goes upstream once more and is recorded; a catalog re-read is replayed', async (t) => {
   const dir = scratch(t, 'rig-');
   const step: Step = { name: 'hello', path: '/api/chat', body: { model: 'llama3', stream: false, messages: user('again') } };
   const first = await rigProxy(t, dir);
@@ -76,6 +76,9 @@ test('a request asked once more than it was recorded goes upstream once more, an
   await settled(second);
   assert.deepEqual(asked, replayed);
   assert.equal(second.fake.chatRequests().length, 1, 'the first ask was replayed, the second went upstream');
+  // A catalog re-read (daily, on a timer) gets the recorded catalog again: no request, no new file.
+  assert.equal(await second.app.catalog.refresh(), true);
+  assert.deepEqual(second.fake.requests.map((request) => request.path), ['/api/v1/chat/completions']);
   assert.match(infoLines(second, 'not recorded yet: asking OpenRouter, and recording the answer')[0]?.why ?? '', /^its 1 recording was already served in this run$/);
   assert.equal(jsonFiles(dir).filter((file) => file.includes('-chat-')).length, 2);
 });
