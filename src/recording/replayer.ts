@@ -61,7 +61,9 @@ export async function replayRecording(recording: Recording, timing: ReplayTiming
 
 /** A body that streams the recorded chunks, one per read, then ends as the recording did. */
 function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSignal | undefined, shiftMs: number): ReadableStream<Uint8Array> {
-  const startedAt = performance.now();
+  // Offsets count from the first read, not from when the Response was built: whoever reads the body
+  // may start a little later, and a chunk must never come earlier than it did live.
+  let startedAt: number | undefined;
   let next = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -72,9 +74,11 @@ function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSig
         if (endedByProxy(recording.end) && signal !== undefined) await untilAborted(signal);
         return controller.error(transportError('terminated', recording.end));
       }
-      const wait = startedAt + chunk.ms - performance.now();
+      startedAt ??= performance.now();
+      const due = startedAt + chunk.ms;
       try {
-        if (timing === 'realtime' && wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
+        // Node's timers count whole milliseconds on a cached clock and can fire a little early: wait out the rest.
+        if (timing === 'realtime') for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) await sleep(Math.ceil(wait), undefined, signal ? { signal } : {});
         signal?.throwIfAborted();
       } catch {
         controller.error(signal?.reason);
