@@ -18,6 +18,7 @@ import { fromWebRequest, toWebResponse } from './http/web-adapter.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
 import { createKeyPoller, type KeyPoller } from './openrouter/key-poller.ts';
+import type { ExchangeContext } from './recording/exchange-context.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createOutcomeBus, type OutcomeBus } from './routing/attempt-outcome.ts';
 import { createCooldownListener } from './routing/cooldown-listener.ts';
@@ -64,6 +65,8 @@ export interface App {
   requests: RequestLog;
   /** The attempt outcomes, for anything else that wants to watch them. */
   outcomes: OutcomeBus;
+  /** Waits (at most `ms`) until every recording begun is on disk; resolves with how many are not. */
+  settleRecordings(ms: number): Promise<number>;
   /** Starts the background work (the catalog from cache then OpenRouter, the hourly key check); createApp does no I/O. */
   start(): void;
   /** Stops it. The store and the usage counter belong to the caller. */
@@ -75,20 +78,21 @@ export function createApp(deps: AppDeps): App {
   const { config, store, logger } = deps;
   const clock = deps.clock ?? systemClock;
   const apis = deps.apis ?? CLIENT_APIS;
+  // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
+  const upstream = upstreamFetch(deps.fetch ?? ((input, init) => fetch(input, init)), config, logger, clock.wall);
   const client = createOpenRouterClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
-    // Reading the global `fetch` loads undici (~20 ms); defer that to the first upstream call.
-    fetch: upstreamFetch(deps.fetch ?? ((input, init) => fetch(input, init)), config, logger),
+    fetch: upstream.fetch,
     firstTokenTimeoutMs: config.firstTokenTimeoutMs,
     streamIdleTimeoutMs: config.streamIdleTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     now: clock.wall,
     monotonic: clock.monotonic,
   });
-  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordDir === undefined && config.replayDir === undefined, ttlMs: config.cacheTtlMs, now: clock.wall, logger });
+  const catalog = createCatalogLoader({ client, cachePath: config.freeModelsCachePath, useCache: config.recordingMode === 'off', ttlMs: config.cacheTtlMs, now: clock.wall, logger });
   const keyPoller = createKeyPoller({ client, logger, now: clock.wall });
-  const resilience = resilienceFor(deps, keyPoller, clock);
+  const resilience = resilienceFor(deps, keyPoller, clock, upstream.context);
   const router = createModelRouter({
     resilience,
     catalog,
@@ -102,8 +106,10 @@ export function createApp(deps: AppDeps): App {
   });
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
   const outcomes = outcomeBus(deps, resilience, catalog, requests);
-  const core = createChatCore({ router, client, clock, bus: outcomes, walk: { store, resilience, logger } });
-  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce: createWarnOnce(logger), apiLabels: apiLabels(apis) };
+  const core = createChatCore({ router, client, clock, bus: outcomes, walk: { store, resilience, logger }, exchanges: upstream.context });
+  const context: HandlerContext = {
+    config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, recording: upstream.status, warnOnce: createWarnOnce(logger), apiLabels: apiLabels(apis),
+  };
   const errorReply = errorReplier(apis);
   const handle = createHandle({
     route: createUrlRouter(routes(context, apis)),
@@ -126,6 +132,7 @@ export function createApp(deps: AppDeps): App {
     router,
     requests,
     outcomes,
+    settleRecordings: upstream.settle,
     start() {
       catalog.start?.();
       void keyPoller.start();
@@ -165,9 +172,11 @@ function outcomeBus(deps: AppDeps, resilience: Resilience, catalog: CatalogLoade
 }
 
 // MAX_ATTEMPTS, outages, probes and waiting, and the daily free-request count (limit from GET /key).
-function resilienceFor(deps: AppDeps, keyPoller: KeyPoller, clock: Clock): Resilience {
+function resilienceFor(deps: AppDeps, keyPoller: KeyPoller, clock: Clock, exchanges: ExchangeContext): Resilience {
   const { config, logger, usageCounter } = deps;
-  const usage = usageCounter === undefined ? undefined : createDailyUsage({ counter: usageCounter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
+  const daily = usageCounter === undefined ? undefined : createDailyUsage({ counter: usageCounter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });
+  // A replayed answer spends nothing: a request counts once it is really sent upstream.
+  const usage = daily === undefined ? undefined : { ...daily, recordFreeRequest: () => exchanges.countIfSent(daily.recordFreeRequest) };
   return createResilience({ now: clock.wall, logger, usage, maxAttempts: config.maxAttempts, maxWaitMs: config.maxWaitMs, ...deps.limits });
 }
 

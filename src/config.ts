@@ -31,6 +31,10 @@ export interface Config {
   /** REPLAY_DIR: answer from the recordings there instead of the network. */
   replayDir: string | undefined;
   replayTiming: 'fast' | 'realtime';
+  /** From RECORD_DIR and REPLAY_DIR; both naming the same folder is record-if-missing. */
+  recordingMode: 'off' | 'record' | 'replay' | 'record-if-missing';
+  /** RECORDING_MAX_AGE_DAYS in ms (record-if-missing only): an older recording counts as missing. */
+  recordingMaxAgeMs: number | undefined;
   /** MAX_ATTEMPTS: the most models one request tries. */
   maxAttempts: number;
   /** MAX_WAIT_SECONDS in ms: how long a request may wait for a limit that lifts soon; 0 turns waiting off. */
@@ -60,8 +64,8 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
 
   const recordDir = read('RECORD_DIR');
   const replayDir = read('REPLAY_DIR');
-  if (recordDir !== undefined && replayDir !== undefined) throw new ConfigError('RECORD_DIR and REPLAY_DIR are both set: record or replay, not both');
-  if (replayDir !== undefined && !isDirectory(resolve(cwd, replayDir))) throw new ConfigError(`REPLAY_DIR=${JSON.stringify(replayDir)} is invalid: expected an existing folder of recordings`);
+  const recordingMode = recordingModeOf(recordDir, replayDir, cwd);
+  if (recordingMode === 'replay' && !isDirectory(resolve(cwd, replayDir ?? ''))) throw new ConfigError(`REPLAY_DIR=${JSON.stringify(replayDir)} is invalid: expected an existing folder of recordings`);
   const replayTiming = (read('REPLAY_TIMING') ?? 'fast').toLowerCase();
   if (replayTiming !== 'fast' && replayTiming !== 'realtime') throw new ConfigError(`REPLAY_TIMING=${JSON.stringify(read('REPLAY_TIMING'))} is invalid: expected fast or realtime`);
 
@@ -70,8 +74,8 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     apiKey = read('OPENAI_API_KEY');
     warnings.push('OPENAI_API_KEY is deprecated for this proxy; set OPENROUTER_API_KEY instead');
   }
-  // A replay never reaches the network, so it needs no key.
-  if (apiKey === undefined && options.requireApiKey !== false && replayDir === undefined) {
+  // A replay never reaches the network, so it needs no key (record-if-missing does, for what is missing).
+  if (apiKey === undefined && options.requireApiKey !== false && recordingMode !== 'replay') {
     throw new ConfigError(
       'OPENROUTER_API_KEY is not set. Get a key at https://openrouter.ai/settings/keys, or run `npm run demo` to try the proxy offline.',
     );
@@ -113,6 +117,10 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
   }
 
   const minutes = 60_000;
+  const maxAgeDays = number('RECORDING_MAX_AGE_DAYS', Number.NaN, 0, 36_500);
+  if (!Number.isNaN(maxAgeDays) && recordingMode !== 'record-if-missing') {
+    throw new ConfigError('RECORDING_MAX_AGE_DAYS is set, but recordings only expire in record-if-missing mode (RECORD_DIR and REPLAY_DIR naming the same folder)');
+  }
   return {
     apiKey: apiKey ?? '',
     baseUrl,
@@ -141,10 +149,20 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     recordDir: recordDir === undefined ? undefined : resolve(cwd, recordDir),
     replayDir: replayDir === undefined ? undefined : resolve(cwd, replayDir),
     replayTiming,
+    recordingMode,
+    recordingMaxAgeMs: Number.isNaN(maxAgeDays) ? undefined : maxAgeDays * 24 * 60 * minutes,
     maxAttempts: number('MAX_ATTEMPTS', 5, 1, 100, true),
     maxWaitMs: number('MAX_WAIT_SECONDS', 30, 0, 3600) * 1000,
     warnings,
   };
+}
+
+// Both set to one folder is record-if-missing; to two folders, a mistake worth stopping for.
+function recordingModeOf(recordDir: string | undefined, replayDir: string | undefined, cwd: string): Config['recordingMode'] {
+  if (recordDir === undefined) return replayDir === undefined ? 'off' : 'replay';
+  if (replayDir === undefined) return 'record';
+  if (resolve(cwd, recordDir) === resolve(cwd, replayDir)) return 'record-if-missing';
+  throw new ConfigError('RECORD_DIR and REPLAY_DIR name different folders: record, replay, or set both to the same folder to replay what is recorded and record what is missing');
 }
 
 function isDirectory(path: string): boolean {

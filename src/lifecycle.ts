@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from './app.ts';
+import { createApp, type App } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -66,12 +66,14 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       upstream: config.baseUrl,
       mode: config.freeMode ? 'free' : 'all',
+      recording: config.recordingMode,
       demo,
       proxyAuth: config.proxyApiKey !== undefined,
     });
   });
 
-  handleSignals(server, logger, config.shutdownGraceMs, async () => {
+  handleSignals(server, logger, config.shutdownGraceMs, async (deadline) => {
+    await flushRecordings(app, logger, deadline);
     app.close();
     usageCounter.close();
     store.close();
@@ -93,12 +95,22 @@ function demoEnv(env: Env, fakeUrl: string): Env {
   };
 }
 
+// Even with SHUTDOWN_GRACE_SECONDS=0, exchanges that have already ended get this long to reach the disk.
+const MIN_FLUSH_MS = 1_000;
+
+// Recordings are written once each exchange has ended, after its answer: a rig that stops the proxy
+// right after its last answer must still find that answer recorded. Waits until the grace period ends.
+async function flushRecordings(app: App, logger: Logger, deadline: number): Promise<void> {
+  const unwritten = await app.settleRecordings(Math.max(deadline - performance.now(), MIN_FLUSH_MS));
+  if (unwritten > 0) logger.warn('shutdown grace period over: some upstream exchanges were not recorded', { unwritten });
+}
+
 // How often a stopping server closes connections that have just become idle. Without it a keep-alive
 // connection whose last stream ended stays open until keepAliveTimeout and holds the exit up.
 const IDLE_SWEEP_MS = 100;
 
 // First signal: stop accepting, let streams finish (bounded), close the store, exit 0. Second: exit now.
-function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup: () => Promise<void>): void {
+function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup: (deadline: number) => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -106,6 +118,7 @@ function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup:
       process.exit(1);
     }
     stopping = true;
+    const deadline = performance.now() + graceMs;
     logger.info('shutting down', { signal, graceMs });
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
     const force = setTimeout(() => {
@@ -115,7 +128,7 @@ function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup:
     server.close(async () => {
       clearInterval(sweep);
       clearTimeout(force);
-      await cleanup();
+      await cleanup(deadline);
       logger.info('stopped');
       process.exit(0);
     });

@@ -12,6 +12,7 @@ import type { Clock } from '../clock.ts';
 import { toHttpError } from '../errors.ts';
 import type { OpenRouterClient } from '../openrouter/client.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.ts';
+import type { ExchangeContext, ExchangeSource } from '../recording/exchange-context.ts';
 import { classifyFailure, type OutcomeBus, type RequestRef } from '../routing/attempt-outcome.ts';
 import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
 import type { Stage } from '../streams/stage.ts';
@@ -76,6 +77,8 @@ export interface ChatCoreDeps {
   /** The walk's store, resilience and logger; the bus and clock come from here. */
   walk: Omit<WalkDeps, 'bus' | 'now' | 'monotonic'>;
   bus: OutcomeBus;
+  /** While recording or replaying: which request each upstream exchange belongs to (replayed or recorded). */
+  exchanges?: ExchangeContext;
 }
 
 type Attempt<T> = (model: CatalogModel, request: RequestRef) => Promise<{ value: T; headersAt: number }>;
@@ -92,7 +95,9 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     const startedAt = clock.monotonic();
     try {
       const plan = router.plan(target.requestedModel, target.needs);
-      const walked = await walkAttempts(walkDeps, request, plan, (model) => attempt(model, request), target.signal);
+      const walk = () => walkAttempts(walkDeps, request, plan, (model) => attempt(model, request), target.signal);
+      const onExchange = (source: ExchangeSource) => bus.emit({ kind: 'exchange', request, source });
+      const walked = await (deps.exchanges === undefined ? walk() : deps.exchanges.run(onExchange, walk));
       return { request, walked, timing: { startedAt, headersAt: walked.value.headersAt } };
     } catch (error) {
       bus.emit({ kind: 'request-end', request, status: toHttpError(error).status });

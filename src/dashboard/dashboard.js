@@ -200,8 +200,16 @@ function renderHealth() {
   if (today) items.push(['Free requests today', freeRequests(today)]);
   if (status.outage?.active) items.push(['Outage', pill('bad', `OpenRouter down since ${time(Date.parse(status.outage.since))}`, status.outage.last_error)]);
   if (status.waiting?.requests > 0) items.push(['Waiting', pill('warn', `${status.waiting.requests} requests for a limit to lift`)]);
+  if (status.recording && status.recording.mode !== 'off') items.push(['Recordings', recordingText(status.recording)]);
   $('health').replaceChildren(...items.flatMap(([label, value]) => [el('dt', {}, label), el('dd', {}, value)]));
   $('filter-patterns').textContent = status.filter.patterns.length ? status.filter.patterns.join('  ') : 'none (all models)';
+}
+
+const RECORDING_MODES = { record: 'recording every exchange', replay: 'replaying, no network', 'record-if-missing': 'replaying what is recorded, recording what is missing' };
+
+function recordingText(recording) {
+  const expiry = recording.max_age_days === undefined ? '' : ` · older than ${recording.max_age_days} d counts as missing`;
+  return el('span', { title: recording.dir }, `${RECORDING_MODES[recording.mode] ?? recording.mode} · ${recording.replayed} replayed · ${recording.recorded} recorded${expiry}`);
 }
 
 // ---- models --------------------------------------------------------------------------------
@@ -291,6 +299,13 @@ function attemptCell(row) {
   return cell;
 }
 
+// While recording or replaying: whether the answer came from a recording or went upstream (and was recorded).
+function sourceTag(row) {
+  if (!row.source) return [];
+  const title = row.source === 'replayed' ? 'answered from a recording' : 'sent to OpenRouter and recorded';
+  return [' ', el('span', { className: 'cap', title }, row.source)];
+}
+
 // Each client API's name → its label; the server sends them (from its list of APIs) when the stream opens.
 let apiLabels = {};
 
@@ -302,7 +317,7 @@ function toRowElement(row) {
     el('td', { className: 'mono wrap' }, row.requested),
     el('td', { className: 'mono wrap' }, row.model ?? '–'),
     attemptCell(row),
-    el('td', {}, rowState(row)),
+    el('td', {}, rowState(row), ...sourceTag(row)),
     el('td', { className: 'num' }, ms(row.ttftMs)),
     el('td', { className: 'num' }, ms(row.ms)),
     el('td', { className: 'num' }, tokens),

@@ -42,6 +42,7 @@ export function statusSnapshot(context: HandlerContext) {
       until: iso(failure.cooldownUntil),
     })),
     account_limits: limits,
+    recording: context.recording(),
     ...resilienceStatus(context.router.resilience(), now),
   };
 }

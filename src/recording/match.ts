@@ -1,9 +1,16 @@
 // Matching a request the proxy is about to send upstream against the recorded ones. Pure.
 import type { Recording } from './format.ts';
+import { withoutIgnored, type IgnoreRules } from './ignore-rules.ts';
 import { redactBody } from './redact.ts';
 
 /** `free`: the upstream model is ignored (the router may pick another); `strict`: it must match too. */
 export type MatchMode = 'free' | 'strict';
+
+/** How requests are compared: the mode, and what in a body does not count (see ignore-rules.ts). */
+export interface Matching {
+  mode: MatchMode;
+  ignore: IgnoreRules;
+}
 
 export interface UpstreamRequest {
   method: string;
@@ -15,10 +22,10 @@ export interface UpstreamRequest {
 // of what the client asked for.
 const MODEL_KEYS = ['model', 'models'];
 
-/** The request as matching sees it: credentials redacted (as the recorder did), keys sorted, the model dropped in free mode. */
-export function normaliseRequest(request: UpstreamRequest, mode: MatchMode): UpstreamRequest {
-  let body = sortKeys(redactBody(request.body));
-  if (mode === 'free' && body !== null && typeof body === 'object' && !Array.isArray(body)) {
+/** The request as matching sees it: credentials redacted (as the recorder did), ignored parts dropped, keys sorted, the model dropped in free mode. */
+export function normaliseRequest(request: UpstreamRequest, matching: Matching): UpstreamRequest {
+  let body = sortKeys(withoutIgnored(redactBody(request.body), matching.ignore));
+  if (matching.mode === 'free' && body !== null && typeof body === 'object' && !Array.isArray(body)) {
     body = Object.fromEntries(Object.entries(body).filter(([key]) => !MODEL_KEYS.includes(key)));
   }
   const method = request.method.toUpperCase();
@@ -63,15 +70,21 @@ function preview(value: unknown): string {
 export interface Named {
   file: string;
   recording: Recording;
+  /** The file's modification time (epoch ms): the age of a recording that has no `receivedAt`. */
+  modifiedAt?: number;
 }
 
-/** Explains a miss: the closest recording with the same method and path, and what differed. */
-export function describeMiss(request: UpstreamRequest, recordings: readonly Named[], mode: MatchMode): string {
-  const wanted = normaliseRequest(request, mode);
+/** A recorded request, normalised, with the file it came from. */
+export interface NormalisedRecording {
+  file: string;
+  request: UpstreamRequest;
+}
+
+/** Explains a miss of the normalised request `wanted`: the closest recording with the same method and path, and what differed. */
+export function describeMiss(wanted: UpstreamRequest, recordings: readonly NormalisedRecording[]): string {
   const head = `no recording matches ${wanted.method} ${wanted.path}`;
   let best: { file: string; diffs: string[]; score: number } | undefined;
-  for (const { file, recording } of recordings) {
-    const recorded = normaliseRequest(recording.request, mode);
+  for (const { file, request: recorded } of recordings) {
     if (recorded.method !== wanted.method || recorded.path.split('?')[0] !== wanted.path.split('?')[0]) continue;
     const diffs = recorded.path === wanted.path ? differences(recorded.body, wanted.body, 50) : [`path: recorded ${recorded.path}`];
     if (best === undefined || diffs.length < best.score) best = { file, diffs: diffs.slice(0, 3), score: diffs.length };

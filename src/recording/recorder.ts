@@ -2,7 +2,8 @@
 // ended (or broken), writes it to its own file. Nothing is awaited on the answer's path.
 import type { Logger } from '../logger.ts';
 import { FORMAT, PROXY_ENDED, recordingFileName, toRecordedChunk, type RecordedChunk, type RecordedEnd, type Recording } from './format.ts';
-import { nextSequence, writeRecording } from './recording-set.ts';
+import { prepareRecordingDir } from './recording-set.ts';
+import { createRecordingWrites, type RecordingWritesOptions } from './recording-writes.ts';
 import { findSecrets, redactBody, redactText } from './redact.ts';
 import { requestOf } from './request-of.ts';
 
@@ -14,47 +15,65 @@ export interface RecorderOptions {
   secrets: readonly string[];
   logger: Logger;
   monotonic?: () => number;
+  /** Stands in for the file write (tests: a full disk). */
+  write?: RecordingWritesOptions['write'];
 }
+
+export interface Recorder {
+  /** A fetch that records the exchange; `afterSave` runs once its file is on disk. */
+  fetch(input: Parameters<typeof fetch>[0], init?: RequestInit, afterSave?: AfterSave): Promise<Response>;
+  /** Resolves once every exchange begun so far has ended and been written (or failed to be). */
+  settled(): Promise<void>;
+  /** How many exchanges are still open or being written. */
+  pending(): number;
+}
+
+/** Runs once an exchange's file is on disk; shutdown waits for it too. */
+export type AfterSave = (file: string) => Promise<void>;
 
 // The headers that change what the proxy does; the rest (dates, cookies, CDN noise) would only churn diffs.
 const KEPT_HEADER = /^(content-type|retry-after|x-ratelimit-.*|x-generation-id)$/i;
 
-/** Wraps `inner` so that every exchange is recorded into `options.dir`. */
-export function createRecordingFetch(inner: typeof fetch, options: RecorderOptions): typeof fetch {
+/** Records every exchange made through it into `options.dir`, numbering on after what is there. */
+export function createRecorder(inner: typeof fetch, options: RecorderOptions): Recorder {
   const monotonic = options.monotonic ?? (() => performance.now());
-  let seq = nextSequence(options.dir);
-  let warned = false;
-  const save = (file: string, recording: Recording): void => {
-    writeRecording(options.dir, file, recording).catch((error: unknown) => {
-      if (warned) return;
-      warned = true;
-      options.logger.error('cannot write a recording; answers are unaffected, further write errors are not logged', { dir: options.dir, error });
-    });
-  };
+  const prepared = prepareRecordingDir(options.dir);
+  if (prepared.removed.length > 0) options.logger.warn('removed partial recordings left by a proxy that did not stop cleanly', { dir: options.dir, files: prepared.removed });
+  let seq = prepared.next;
+  const writes = createRecordingWrites({ dir: options.dir, logger: options.logger, ...(options.write ? { write: options.write } : {}) });
 
-  return async (input, init) => {
+  async function record(input: Parameters<typeof fetch>[0], init: RequestInit | undefined, afterSave?: AfterSave): Promise<Response> {
     const sent = requestOf(input, init, options.baseUrl);
     const request = { ...sent, body: redactBody(sent.body, options.secrets) };
     // A credential pasted into the prompt is cut from the answer as well, even where the model echoes it in pieces.
     const secrets = [...options.secrets, ...findSecrets(sent.body)];
     const file = recordingFileName(seq++, request.method, request.path, request.body);
+    // Open from now until its file is written, so that shutdown can wait for it.
+    const done = writes.begin();
+    const save = (recording: Recording): void => {
+      void writes.save(file, recording).then(async (saved) => {
+        if (saved) await afterSave?.(file);
+      }).catch((error: unknown) => options.logger.warn('recorded, but what follows the recording failed', { file, error })).finally(done);
+    };
     let response: Response;
     try {
       response = await inner(input, init);
     } catch (error) {
-      save(file, { format: FORMAT, request, end: failure('refused', error, secrets, init?.signal), chunks: [] });
+      save({ format: FORMAT, request, end: failure('refused', error, secrets, init?.signal), chunks: [] });
       throw error;
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((value, name) => { if (KEPT_HEADER.test(name)) headers[name] = value; });
     const head = { format: FORMAT, request, response: { status: response.status, headers, receivedAt: Date.now() } } as const;
     if (response.body === null) {
-      save(file, { ...head, end: { kind: 'complete' }, chunks: [] });
+      save({ ...head, end: { kind: 'complete' }, chunks: [] });
       return response;
     }
-    const body = teeBody(response.body, monotonic, init?.signal, (chunks, end) => save(file, { ...head, end, chunks: redactChunks(chunks, secrets) }));
+    const body = teeBody(response.body, monotonic, init?.signal, (chunks, end) => save({ ...head, end, chunks: redactChunks(chunks, secrets) }));
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
-  };
+  }
+
+  return { fetch: record, settled: writes.settled, pending: writes.pending };
 }
 
 /** A pass-through body that notes each chunk with its offset and reports once when it ends, breaks or is cancelled. */

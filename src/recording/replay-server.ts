@@ -29,7 +29,7 @@ const PREFIX = '/api/v1';
 export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
   const set = readRecordingSet(options.dir);
   const base = `http://replay.invalid${PREFIX}`;
-  const replay = createReplayFetch({ recordings: set.recordings, mode: set.mode ?? 'free', baseUrl: base, timing: options.timing ?? 'fast' });
+  const replay = createReplayFetch({ recordings: set.recordings, matching: { mode: set.mode ?? 'free', ignore: set.ignore }, baseUrl: base, timing: options.timing ?? 'fast' });
   const server = createServer((req, res) => {
     serve(replay, base, req, res).catch(() => res.destroy());
   });

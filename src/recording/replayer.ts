@@ -4,17 +4,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamError } from '../errors.ts';
 import { fromRecordedChunk, PROXY_ENDED, type RecordedEnd, type Recording } from './format.ts';
 import { shiftResetHeader, shiftResetTimes } from './time-shift.ts';
-import { describeMiss, matchKey, normaliseRequest, type MatchMode, type Named } from './match.ts';
+import type { Matching, Named } from './match.ts';
+import { indexRecordings } from './recording-index.ts';
 import { requestOf } from './request-of.ts';
 
 export type ReplayTiming = 'fast' | 'realtime';
 
 export interface ReplayOptions {
   recordings: readonly Named[];
-  mode: MatchMode;
+  /** How requests are matched (mode and ignore rules); the recordings are indexed for it. */
+  matching: Matching;
   /** The configured upstream base URL; requests are matched on the path after it. */
   baseUrl: string;
   timing: ReplayTiming;
+  /** Called each time a recording answers (not on a miss). */
+  onReplay?: () => void;
 }
 
 // Statuses whose Response may not have a body.
@@ -26,38 +30,40 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
  * A miss rejects with a 404 UpstreamError classed `fatal`: no fallback, no cooldown.
  */
 export function createReplayFetch(options: ReplayOptions): typeof fetch {
-  const byKey = new Map<string, Recording[]>();
-  for (const { recording } of options.recordings) {
-    const key = matchKey(normaliseRequest(recording.request, options.mode));
-    byKey.set(key, [...(byKey.get(key) ?? []), recording]);
-  }
+  const index = indexRecordings(options.recordings, options.matching);
   const cursors = new Map<string, number>();
 
   return async (input, init) => {
     const signal = init?.signal ?? undefined;
     signal?.throwIfAborted();
-    const request = requestOf(input, init, options.baseUrl);
-    const key = matchKey(normaliseRequest(request, options.mode));
-    const list = byKey.get(key);
-    if (list === undefined) throw new UpstreamError(404, `replay: ${describeMiss(request, options.recordings, options.mode)}`, 'fatal');
+    const { normalised, key } = index.lookup(requestOf(input, init, options.baseUrl));
+    const group = index.group(key);
+    if (group.length === 0) throw new UpstreamError(404, `replay: ${index.explainMiss(normalised)}`, 'fatal');
     const at = cursors.get(key) ?? 0;
     cursors.set(key, at + 1);
-    const recording = list[Math.min(at, list.length - 1)] as Recording;
-    if (recording.response === undefined) {
-      if (endedByProxy(recording.end)) await untilAborted(signal);
-      throw transportError('fetch failed', recording.end);
-    }
-    const { status, headers, receivedAt } = recording.response;
-    const shiftMs = receivedAt === undefined ? 0 : Date.now() - receivedAt;
-    const shifted = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, /^x-ratelimit-reset$/i.test(name) ? shiftResetHeader(value, shiftMs) : value]));
-    const body = NULL_BODY.has(status) ? null : replayBody(recording, options.timing, signal, shiftMs);
-    return new Response(body, { status, headers: shifted });
+    options.onReplay?.();
+    return replayRecording((group[Math.min(at, group.length - 1)] as Named).recording, options.timing, signal);
   };
+}
+
+/** Answers as `recording` did: its status, headers and chunks, or its transport failure. */
+export async function replayRecording(recording: Recording, timing: ReplayTiming, signal: AbortSignal | undefined): Promise<Response> {
+  if (recording.response === undefined) {
+    if (endedByProxy(recording.end)) await untilAborted(signal);
+    throw transportError('fetch failed', recording.end);
+  }
+  const { status, headers, receivedAt } = recording.response;
+  const shiftMs = receivedAt === undefined ? 0 : Date.now() - receivedAt;
+  const shifted = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, /^x-ratelimit-reset$/i.test(name) ? shiftResetHeader(value, shiftMs) : value]));
+  const body = NULL_BODY.has(status) ? null : replayBody(recording, timing, signal, shiftMs);
+  return new Response(body, { status, headers: shifted });
 }
 
 /** A body that streams the recorded chunks, one per read, then ends as the recording did. */
 function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSignal | undefined, shiftMs: number): ReadableStream<Uint8Array> {
-  const startedAt = performance.now();
+  // Offsets count from the first read, not from when the Response was built: whoever reads the body
+  // may start a little later, and a chunk must never come earlier than it did live.
+  let startedAt: number | undefined;
   let next = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -68,9 +74,11 @@ function replayBody(recording: Recording, timing: ReplayTiming, signal: AbortSig
         if (endedByProxy(recording.end) && signal !== undefined) await untilAborted(signal);
         return controller.error(transportError('terminated', recording.end));
       }
-      const wait = startedAt + chunk.ms - performance.now();
+      startedAt ??= performance.now();
+      const due = startedAt + chunk.ms;
       try {
-        if (timing === 'realtime' && wait > 0) await sleep(wait, undefined, signal ? { signal } : {});
+        // Node's timers count whole milliseconds on a cached clock and can fire a little early: wait out the rest.
+        if (timing === 'realtime') for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) await sleep(Math.ceil(wait), undefined, signal ? { signal } : {});
         signal?.throwIfAborted();
       } catch {
         controller.error(signal?.reason);

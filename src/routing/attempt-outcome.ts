@@ -54,6 +54,8 @@ export type AttemptOutcome = AttemptRef &
 export type RequestEvent =
   | { kind: 'request-start'; request: RequestRef }
   | { kind: 'first-content'; request: RequestRef }
+  /** While recording or replaying: one upstream exchange of the request was answered from a recording, or sent and recorded. */
+  | { kind: 'exchange'; request: RequestRef; source: 'replayed' | 'recorded' }
   /** No more models will be tried; `outage` when the walk stopped because OpenRouter itself is down. */
   | { kind: 'walk-end'; request: RequestRef; outage: boolean }
   | { kind: 'request-end'; request: RequestRef; status: number; model?: string; usage?: Usage };

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { ChatCore } from '../core/routed-chat.ts';
 import type { Logger } from '../logger.ts';
+import type { RecordingStatus } from '../recording/upstream-fetch.ts';
 import type { ModelRouter } from '../routing/model-router.ts';
 import type { FailureStore } from '../store/failure-store.ts';
 import type { RequestLog } from '../status/request-log.ts';
@@ -21,6 +22,8 @@ export interface HandlerContext {
   recent: RecentModels;
   /** Recent requests for the dashboard: bounded, in memory. */
   requests: RequestLog;
+  /** Recording and replaying: the mode and this run's counts (GET /status). */
+  recording: () => RecordingStatus;
   /** Logs a WARN the first time `key` is seen in this app's life, and never again. */
   warnOnce(key: string, message: string, fields?: Record<string, unknown>): void;
   /** Each client API's name → what the dashboard calls it. */

@@ -31,6 +31,8 @@ export function requestLogListener(log: RequestLog): (event: RoutedEvent) => voi
         return entry?.attempt({ model: event.model.id, outcome: 'cancelled', status: 499, error: 'client closed the connection', ms: event.ms });
       case 'first-content':
         return entry?.firstToken();
+      case 'exchange':
+        return entry?.exchange(event.source);
       case 'request-end': {
         open.delete(event.request.id);
         const tokens = toRowTokens(event.usage);

@@ -26,6 +26,8 @@ export interface RequestRow {
   ttftMs?: number;
   ms?: number;
   tokens?: { prompt?: number; completion?: number };
+  /** While recording or replaying: `replayed` when every upstream exchange was, `recorded` once one went upstream. */
+  source?: 'replayed' | 'recorded';
   done: boolean;
 }
 
@@ -33,6 +35,8 @@ export interface RequestRow {
 export interface RequestEntry {
   attempt(attempt: AttemptRow): void;
   firstToken(): void;
+  /** Notes where an upstream exchange of this request was answered from (recording and replaying only). */
+  exchange(source: 'replayed' | 'recorded'): void;
   /** Ends the row; only the first call counts, so error paths may call it defensively. */
   end(result: { status: number; model?: string; tokens?: { prompt?: number; completion?: number } }): void;
 }
@@ -126,6 +130,11 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
       },
       firstToken() {
         row.ttftMs ??= Math.round(options.monotonic() - started);
+      },
+      exchange(source) {
+        if (row.done || row.source === 'recorded' || row.source === source) return;
+        row.source = source;
+        emit(row);
       },
       end(result) {
         if (row.done) return;

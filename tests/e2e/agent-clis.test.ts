@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { startProxy, type Proxy } from '../helpers/harness.ts';
-import { describeRun, requireCli, runCli, throwawayHome, type CliRun } from './cli-runner.ts';
+import { claudeCodeEnv, describeRun, requireCli, runCli, throwawayHome, type CliRun } from './cli-runner.ts';
 
 const RUN_TIMEOUT_MS = 90_000;
 const TEST_TIMEOUT = { timeout: 3 * RUN_TIMEOUT_MS };
@@ -32,16 +32,7 @@ async function claude(t: TestContext, path: string, proxy: Proxy, prompt: string
     home,
     cwd,
     timeoutMs: RUN_TIMEOUT_MS,
-    env: {
-      ANTHROPIC_BASE_URL: proxy.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key',
-      // Headless and offline: no telemetry, update checks, error reports, or retries that hide failures.
-      DISABLE_TELEMETRY: '1',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      DISABLE_AUTOUPDATER: '1',
-      DISABLE_ERROR_REPORTING: '1',
-      CLAUDE_CODE_MAX_RETRIES: '0',
-    },
+    env: claudeCodeEnv(proxy.url),
   });
 }
 

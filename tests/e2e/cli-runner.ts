@@ -81,6 +81,20 @@ export function runCli(path: string, args: string[], options: { home: string; cw
   });
 }
 
+/** Claude Code's environment against a proxy: headless and offline, with no retries that hide failures. */
+export function claudeCodeEnv(proxyUrl: string): Record<string, string> {
+  return {
+    ANTHROPIC_BASE_URL: proxyUrl,
+    ANTHROPIC_API_KEY: 'sk-ant-test-not-a-real-key',
+    // No telemetry, update checks or error reports.
+    DISABLE_TELEMETRY: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    DISABLE_ERROR_REPORTING: '1',
+    CLAUDE_CODE_MAX_RETRIES: '0',
+  };
+}
+
 /** A short account of a run for assertion messages. */
 export function describeRun(run: CliRun): string {
   const tail = (text: string) => (text.length > 3000 ? `…${text.slice(-3000)}` : text);

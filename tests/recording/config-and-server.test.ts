@@ -16,9 +16,17 @@ test('record/replay settings: defaults, paths, no key needed to replay, and star
   assert.deepEqual([base.recordDir, base.replayDir, base.replayTiming], [undefined, undefined, 'fast']);
   assert.equal(loadConfig({ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'rec' }, { cwd: dir }).recordDir, join(dir, 'rec'));
   const replay = loadConfig({ REPLAY_DIR: '.', REPLAY_TIMING: ' Realtime ' }, { cwd: dir });
-  assert.deepEqual([replay.replayDir, replay.replayTiming, replay.apiKey], [dir, 'realtime', '']);
+  assert.deepEqual([replay.replayDir, replay.replayTiming, replay.apiKey, replay.recordingMode], [dir, 'realtime', '', 'replay']);
+  assert.deepEqual([base.recordingMode, loadConfig({ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'rec' }, { cwd: dir }).recordingMode], ['off', 'record']);
+  // The same folder, however it is spelled, is record-if-missing; it need not exist yet.
+  const both = loadConfig({ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'new/rec', REPLAY_DIR: `${dir}/new/./rec/`, RECORDING_MAX_AGE_DAYS: '0.5' }, { cwd: dir });
+  assert.deepEqual([both.recordingMode, both.recordDir, both.replayDir, both.recordingMaxAgeMs], ['record-if-missing', join(dir, 'new/rec'), join(dir, 'new/rec'), 12 * 3600_000]);
+  assert.equal(loadConfig({ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'r', REPLAY_DIR: 'r' }, { cwd: dir }).recordingMaxAgeMs, undefined);
   const CASES: Array<[Record<string, string>, RegExp]> = [
-    [{ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'a', REPLAY_DIR: '.' }, /^RECORD_DIR and REPLAY_DIR are both set/],
+    [{ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'a', REPLAY_DIR: '.' }, /^RECORD_DIR and REPLAY_DIR name different folders: .*set both to the same folder/],
+    [{ RECORD_DIR: 'a', REPLAY_DIR: 'a' }, /^OPENROUTER_API_KEY is not set/],
+    [{ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'a', RECORDING_MAX_AGE_DAYS: '7' }, /^RECORDING_MAX_AGE_DAYS is set, but recordings only expire in record-if-missing mode/],
+    [{ OPENROUTER_API_KEY: 'k', RECORD_DIR: 'a', REPLAY_DIR: 'a', RECORDING_MAX_AGE_DAYS: 'weekly' }, /^RECORDING_MAX_AGE_DAYS="weekly" is invalid: expected a number from 0/],
     [{ REPLAY_DIR: 'missing' }, /^REPLAY_DIR="missing" is invalid: expected an existing folder/],
     [{ OPENROUTER_API_KEY: 'k', REPLAY_TIMING: 'slow' }, /^REPLAY_TIMING="slow" is invalid: expected fast or realtime/],
     [{ RECORD_DIR: 'a' }, /^OPENROUTER_API_KEY is not set/],

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { FORMAT, fromRecordedChunk, fromRecordingText, recordingFileName, toRecordedChunk, toRecordingText, type Recording } from '../../src/recording/format.ts';
 import { readRecordingSet } from '../../src/recording/recording-set.ts';
-import { describeMiss, differences, matchKey, normaliseRequest } from '../../src/recording/match.ts';
+import { DEFAULT_IGNORE } from '../../src/recording/ignore-rules.ts';
+import { differences, matchKey, normaliseRequest, type MatchMode } from '../../src/recording/match.ts';
+import { indexRecordings } from '../../src/recording/recording-index.ts';
+
+const matching = (mode: MatchMode) => ({ mode, ignore: DEFAULT_IGNORE });
 import { findSecrets, redactBody, redactText } from '../../src/recording/redact.ts';
 
 const SAMPLE: Recording = {
@@ -90,8 +94,8 @@ test('redaction removes keys and bearer tokens and keeps everything else', () =>
 test('normalising ignores key order, and the model only in free mode', () => {
   const a = { method: 'post', path: '/chat/completions', body: { model: 'a', messages: [{ role: 'user', content: 'x' }], stream: true } };
   const b = { method: 'POST', path: '/chat/completions', body: { stream: true, messages: [{ content: 'x', role: 'user' }], model: 'b', models: ['c'] } };
-  assert.equal(matchKey(normaliseRequest(a, 'free')), matchKey(normaliseRequest(b, 'free')));
-  assert.notEqual(matchKey(normaliseRequest(a, 'strict')), matchKey(normaliseRequest(b, 'strict')));
+  assert.equal(matchKey(normaliseRequest(a, matching('free'))), matchKey(normaliseRequest(b, matching('free'))));
+  assert.notEqual(matchKey(normaliseRequest(a, matching('strict'))), matchKey(normaliseRequest(b, matching('strict'))));
   assert.deepEqual(differences({ a: [1, 2], b: 'x' }, { a: [1, 3], c: true }), ['a[1]: recorded 2, got 3', 'b: recorded "x", got nothing', 'c: recorded nothing, got true']);
 });
 
@@ -101,8 +105,10 @@ test('a miss names the closest recording with the same route', () => {
     { file: '0003-chat-b.json', recording: { ...SAMPLE, request: { ...SAMPLE.request, body: { messages: [{ role: 'user', content: 'y' }] } } } },
   ];
   const request = { method: 'POST', path: '/chat/completions', body: { messages: [{ role: 'user', content: 'z' }] } };
-  assert.equal(describeMiss(request, recordings, 'free'), 'no recording matches POST /chat/completions; the closest recording is 0003-chat-b.json, which differs at messages[0].content: recorded "y", got "z"');
-  assert.match(describeMiss({ method: 'POST', path: '/embeddings', body: {} }, recordings, 'free'), /no recording has that method and path/);
+  const index = indexRecordings(recordings, matching('free'));
+  const explain = (wanted: typeof request) => index.explainMiss(index.lookup(wanted).normalised);
+  assert.equal(explain(request), 'no recording matches POST /chat/completions; the closest recording is 0003-chat-b.json, which differs at messages[0].content: recorded "y", got "z"');
+  assert.match(explain({ method: 'POST', path: '/embeddings', body: {} } as typeof request), /no recording has that method and path/);
 });
 
 test('a recording set is read in recorded order, past 9999 exchanges too', (t) => {

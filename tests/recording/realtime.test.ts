@@ -4,11 +4,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fromRecordedChunk, fromRecordingText, type Recording } from '../../src/recording/format.ts';
+import { DEFAULT_IGNORE } from '../../src/recording/ignore-rules.ts';
 import { createReplayFetch, type ReplayTiming } from '../../src/recording/replayer.ts';
 import { post } from '../helpers/harness.ts';
 import { recordingProxy, scratch, waitForFiles } from './session.ts';
 
 const BASE = 'http://replay.invalid/api/v1';
+const FREE = { mode: 'free', ignore: DEFAULT_IGNORE } as const;
 
 /** Reads a replayed body, noting each chunk with its offset (ms) from the moment the response arrived. */
 async function readTimed(response: Response): Promise<Array<{ ms: number; text: string }>> {
@@ -19,7 +21,7 @@ async function readTimed(response: Response): Promise<Array<{ ms: number; text: 
 }
 
 async function replay(recording: Recording, timing: ReplayTiming) {
-  const replayFetch = createReplayFetch({ recordings: [{ file: 'x.json', recording }], mode: 'free', baseUrl: BASE, timing });
+  const replayFetch = createReplayFetch({ recordings: [{ file: 'x.json', recording }], matching: FREE, baseUrl: BASE, timing });
   return readTimed(await replayFetch(`${BASE}${recording.request.path}`, { method: 'POST', body: JSON.stringify(recording.request.body) }));
 }
 
@@ -49,7 +51,7 @@ test('realtime replay keeps the chunk boundaries and the recorded pacing; fast k
 test('a recorded refusal rejects like undici, and a broken stream errors after its chunks', async () => {
   const request = { method: 'POST', path: '/chat/completions', body: { messages: [] } };
   const refused: Recording = { format: 'ollama-openrouter-proxy/recording@1', request, end: { kind: 'refused', message: 'connect ECONNREFUSED', code: 'ECONNREFUSED' }, chunks: [] };
-  const replayFetch = createReplayFetch({ recordings: [{ file: 'r.json', recording: refused }], mode: 'free', baseUrl: BASE, timing: 'fast' });
+  const replayFetch = createReplayFetch({ recordings: [{ file: 'r.json', recording: refused }], matching: FREE, baseUrl: BASE, timing: 'fast' });
   await assert.rejects(replayFetch(`${BASE}/chat/completions`, { method: 'POST', body: '{"messages":[]}' }), (error: TypeError & { cause: { code: string } }) => {
     assert.equal(error.message, 'fetch failed');
     assert.equal(error.cause.code, 'ECONNREFUSED');
@@ -57,7 +59,7 @@ test('a recorded refusal rejects like undici, and a broken stream errors after i
   });
 
   const broken: Recording = { ...refused, response: { status: 200, headers: { 'content-type': 'text/event-stream' } }, end: { kind: 'broken', message: 'other side closed', code: 'UND_ERR_SOCKET' }, chunks: [{ ms: 0, text: 'data: {}\n\n' }] };
-  const brokenFetch = createReplayFetch({ recordings: [{ file: 'b.json', recording: broken }], mode: 'free', baseUrl: BASE, timing: 'fast' });
+  const brokenFetch = createReplayFetch({ recordings: [{ file: 'b.json', recording: broken }], matching: FREE, baseUrl: BASE, timing: 'fast' });
   const reader = (await brokenFetch(`${BASE}/chat/completions`, { method: 'POST', body: '{"messages":[]}' })).body?.getReader();
   assert.equal(new TextDecoder().decode((await reader?.read())?.value), 'data: {}\n\n');
   await assert.rejects(reader?.read() as Promise<unknown>, (error: TypeError & { cause: { code: string } }) => error.message === 'terminated' && error.cause.code === 'UND_ERR_SOCKET');
@@ -65,7 +67,7 @@ test('a recorded refusal rejects like undici, and a broken stream errors after i
 
 test('several recordings of one request replay in recorded order, then the last repeats', async () => {
   const make = (text: string): Recording => ({ format: 'ollama-openrouter-proxy/recording@1', request: { method: 'POST', path: '/embeddings', body: { input: 'a', model: 'm1' } }, response: { status: 200, headers: {} }, end: { kind: 'complete' }, chunks: [{ ms: 0, text }] });
-  const replayFetch = createReplayFetch({ recordings: [{ file: '1.json', recording: make('one') }, { file: '2.json', recording: make('two') }], mode: 'free', baseUrl: BASE, timing: 'fast' });
+  const replayFetch = createReplayFetch({ recordings: [{ file: '1.json', recording: make('one') }, { file: '2.json', recording: make('two') }], matching: FREE, baseUrl: BASE, timing: 'fast' });
   const texts: string[] = [];
   // Key order and the model (free mode) do not matter.
   for (const body of ['{"input":"a","model":"m1"}', '{"model":"m2","input":"a"}', '{"input":"a"}']) {

@@ -184,6 +184,7 @@ test('GET /status reports the mode, the catalog, the filter, cooldowns and accou
       { model: QUASAR, kind: 'gone', failures: 1, last_failure_at: iso(now), until: iso(t0 + 24 * 3_600_000) },
     ],
     account_limits: [{ scope: 'free-daily', resets_at: iso(t0 + 5 * 3_600_000), message: limitMessage }],
+    recording: { mode: 'off' },
     // The outage issue's state: no outage, nobody waiting or probing, and today's free requests (4 sent).
     outage: { active: false },
     waiting: { requests: 0, max_wait_seconds: 30 },
