@@ -136,7 +136,7 @@ function routes(context: HandlerContext): Route[] {
     { methods: GET, path: '/v1/models', handler: (request) => (isAnthropicClient(request) ? handleAnthropicModels(context, request) : handleOpenAIModels(context)) },
     { methods: GET, path: '/v1/models/:id*', handler: (request) => (isAnthropicClient(request) ? handleAnthropicModel(context, request) : handleOpenAIModel(context, request)) },
     { methods: POST, path: '/v1/messages', handler: (request) => handleAnthropicMessages(context, request) },
-    { methods: POST, path: '/v1/messages/count_tokens', handler: handleAnthropicCountTokens },
+    { methods: POST, path: '/v1/messages/count_tokens', handler: (request) => handleAnthropicCountTokens(context, request) },
     { methods: POST, path: '/v1/chat/completions', handler: (request) => handleOpenAIChat(context, request) },
     { methods: POST, path: '/v1/completions', handler: (request) => handleOpenAICompletions(context, request) },
     { methods: POST, path: '/v1/embeddings', handler: (request) => handleOpenAIEmbeddings(context, request) },

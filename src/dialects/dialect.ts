@@ -1,7 +1,7 @@
 // What a client API (a dialect) provides: pure conversions around the routed-attempt core.
 import type { CatalogModel } from '../catalog/model-info.ts';
 import type { ChatPart, ChunkPart, StreamTiming } from '../chat/parts.ts';
-import type { ChatCompletion, ChatRequest } from '../chat/wire.ts';
+import type { ChatBody, ChatCompletion, ChatRequest } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import type { RequestNeeds } from '../routing/model-router.ts';
 import type { ClientApi } from '../status/request-log.ts';
@@ -13,6 +13,8 @@ export interface ChatIntent {
   requestedModel: string;
   stream: boolean;
   needs: RequestNeeds;
+  /** The upstream request before a model is chosen: what the request's size and local answers are judged on. */
+  chat: ChatBody;
   toUpstream(model: CatalogModel): ChatRequest;
   /** How long /api/ps lists the model afterwards, when the client said (Ollama's keep_alive). */
   keepAliveMs?: number;

@@ -1,4 +1,4 @@
-import { estimateInputTokens } from '../dialects/anthropic/count-tokens.ts';
+import { estimateTokens } from '../chat/estimate-tokens.ts';
 import { anthropicMessages } from '../dialects/anthropic/messages-dialect.ts';
 import { toAnthropicModel, toAnthropicModelPage } from '../dialects/anthropic/models.ts';
 import { toChatRequest } from '../dialects/anthropic/to-chat-request.ts';
@@ -11,9 +11,11 @@ import { serveChat } from './serve-chat.ts';
 /** `POST /v1/messages`: routed like /api/chat. */
 export const handleAnthropicMessages = (context: HandlerContext, request: ParsedRequest): Promise<Reply> => serveChat(context, request, anthropicMessages);
 
-/** `POST /v1/messages/count_tokens`: an estimate (see dialects/anthropic/count-tokens.ts); nothing goes upstream. */
-export function handleAnthropicCountTokens(request: ParsedRequest): Reply {
-  return { json: { input_tokens: estimateInputTokens(toChatRequest(request.body, { requireMaxTokens: false }).chat) } };
+/** `POST /v1/messages/count_tokens`: an estimate (see chat/estimate-tokens.ts); nothing goes upstream, which the quota's savings count. */
+export function handleAnthropicCountTokens(context: HandlerContext, request: ParsedRequest): Reply {
+  const tokens = estimateTokens(toChatRequest(request.body, { requireMaxTokens: false }).chat).tokens;
+  context.router.resilience().savings.save('count_tokens');
+  return { json: { input_tokens: tokens } };
 }
 
 /** `GET /v1/models` from an Anthropic client: the visible models, paged as Anthropic pages them. */

@@ -1,8 +1,15 @@
+import { localAnswerEvents } from '../chat/answer.ts';
+import { estimateTokens } from '../chat/estimate-tokens.ts';
 import type { ChatDialect, ChatIntent } from '../dialects/dialect.ts';
+import { localTitle, sessionTitleRequest } from '../dialects/session-title.ts';
 import type { ParsedRequest, Reply } from '../http/url-router.ts';
+import { fitToModel } from '../routing/fit-to-model.ts';
+import type { RequestNeeds } from '../routing/model-router.ts';
+import { outputOf } from '../routing/structured-output.ts';
 import { DEFAULT_KEEP_ALIVE_MS } from '../store/recent-models.ts';
 import { partSourceStream } from '../streams/part-source.ts';
 import { routingHeaders, type HandlerContext } from './context.ts';
+import { serveLocalAnswer } from './local-answer.ts';
 
 /**
  * Serves one chat request in a dialect: route the converted request through the core, then encode
@@ -12,10 +19,20 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
   const { core, clock } = context;
   const intent = parsed ?? dialect.parse(request.body, context.config);
   for (const type of intent.droppedTools ?? []) context.warnOnce(`dropped-tool:${type}`, 'dropped a tool type the proxy cannot run', { type });
-  const route = { api: dialect.api, requestedModel: intent.requestedModel, needs: intent.needs, toUpstream: intent.toUpstream, signal: request.signal };
+  const local = localAnswerOf(context, intent);
+  if (local !== undefined) return serveLocalAnswer(context, request, dialect, intent, local);
+  request.note?.({ requested: intent.requestedModel });
+  const needs = quotaNeeds(intent);
+  let attempts = 0;
+  const toUpstream = (model: Parameters<I['toUpstream']>[0]) => {
+    request.note?.({ attempts: ++attempts });
+    return fitToModel(intent.toUpstream(model), model, needs.promptTokens);
+  };
+  const route = { api: dialect.api, requestedModel: intent.requestedModel, needs, toUpstream, signal: request.signal };
   const seen = <T>(routed: { model: Parameters<typeof routingHeaders>[0]; attempts: number; value: T }): Record<string, string> => {
     // Every API's clients use models too: /api/ps should show them.
     context.recent.touch(intent.requestedModel, routed.model, intent.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS);
+    request.note?.({ model: routed.model.id, attempts: routed.attempts });
     return routingHeaders(routed.model, routed.attempts);
   };
   if (intent.stream) {
@@ -36,4 +53,21 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
   }
   const routed = await core.collect(route);
   return { json: answer.build(intent, routed.value, { model: routed.model, timing: routed.timing, clock }), headers: seen(routed) };
+}
+
+// What the free quota's routing needs beyond the dialect's own needs: the prompt's size, and the structured output asked for.
+function quotaNeeds(intent: ChatIntent): RequestNeeds {
+  const output = outputOf(intent.chat);
+  return { ...intent.needs, promptTokens: estimateTokens(intent.chat), ...(output === undefined ? {} : { output }) };
+}
+
+// A session-title request (LOCAL_TITLES, on by default in free mode) is answered here: the title as the JSON its schema asks for.
+function localAnswerOf(context: HandlerContext, intent: ChatIntent) {
+  const session = context.config.localTitles ? sessionTitleRequest(intent.chat) : undefined;
+  if (session === undefined) return undefined;
+  context.router.resilience().savings.save('session_title');
+  const text = JSON.stringify({ title: localTitle(session) });
+  const prompt = estimateTokens(intent.chat).tokens;
+  const completion = Math.ceil(text.length / 4);
+  return localAnswerEvents(text, { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion });
 }

@@ -28,22 +28,24 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
   return (req, res) => {
     const started = performance.now();
     const abort = new AbortController();
+    const notes: Record<string, unknown> = {};
     // 'close' on the response fires when the socket goes away before we finished: the client left.
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new HttpError(499, 'client closed the connection'));
     });
-    handle(req, res, abort.signal).then(
-      () => log(res.statusCode),
+    handle(req, res, abort.signal, notes).then(
+      // A stream the client left before its end is logged as cancelled (499), as the dashboard shows it.
+      () => log(abort.signal.aborted && !res.writableFinished ? 499 : res.statusCode),
       (error: unknown) => {
         options.logger.error('response failed', { error: toHttpError(error).cause ?? error });
         res.destroy();
       },
     );
     const log = (status: number) =>
-      options.logger.info('request', { method: req.method, path: req.url?.split('?')[0], status, ms: Math.round(performance.now() - started) });
+      options.logger.info('request', { method: req.method, path: req.url?.split('?')[0], ...notes, status, ms: Math.round(performance.now() - started) });
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, signal: AbortSignal, notes: Record<string, unknown>): Promise<void> {
     const method = req.method ?? 'GET';
     const target = parseRequestTarget(req.url ?? '/');
     const path = target?.path ?? '/';
@@ -63,6 +65,7 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
       let body: { value: unknown } | undefined;
       const parsed: ParsedRequest = {
         method, path, query: target.query, headers: flattenHeaders(req), params: match.params, signal,
+        note: (fields) => void Object.assign(notes, fields),
         // Parsed when the handler first reads it, so that a handler which ignores its body (a binary
         // blob upload, say) answers as it should rather than "invalid JSON"; a bad body still gets its 400.
         get body() {

@@ -44,8 +44,13 @@ const DEFAULTS = { threshold: 3, windowMs: 30_000, quietMs: 60_000 };
 const MIN_RETRY_SECONDS = 5;
 const MAX_RETRY_SECONDS = 60;
 
-/** Maps an UpstreamError-like status to the signal the detector understands (network failures arrive as 502). */
-export function attemptSignalOf(status: number, failure: string): AttemptSignal {
+/**
+ * Maps an UpstreamError-like status to the signal the detector understands (network failures arrive
+ * as 502). A failure a provider is named for is that provider's, and proof that OpenRouter answers:
+ * free providers fail like this every day, one at a time, and it must not read as an outage.
+ */
+export function attemptSignalOf(status: number, failure: string, provider?: string): AttemptSignal {
+  if (provider !== undefined) return 'other';
   if (status === 401) return 'auth';
   if (failure === 'transient' && status >= 500) return 'server';
   return 'other';

@@ -198,14 +198,15 @@ test('when every model fails, the error names how many were tried and the last r
   assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.slice(3));
   assert.equal(proxy.store.activeCooldowns(proxy.clock.wall()).length, FREE_CHAT_ORDER.length, 'now all are cooling down');
   // With every model cooling down, the one due back first (quasar, rate-limited for a minute) is
-  // probed rather than the request refused; only when the probe fails too is the answer a 503.
+  // probed rather than the request refused. The last walk found every model it tried rate limited, a
+  // burst: when the probe is rate limited too, the answer is a 429 at once, due when the next is.
   proxy.fake.reset();
   proxy.fake.script(QUASAR, { kind: 'rate-limit', scope: 'upstream' });
   const blocked = await ollamaChat(proxy, 'x');
-  assert.equal(blocked.status, 503);
+  assert.equal(blocked.status, 429);
   assert.deepEqual(modelsTried(proxy), [QUASAR]);
-  assert.match(blocked.json().error, /all 9 free models that can serve this request are cooling down after failures; a probe of the soonest-due one failed too/);
-  assert.equal(blocked.headers.get('retry-after'), '60', 'quasar (rate-limited for a minute again) is free first');
+  assert.match(blocked.json().error, /free models are rate limited upstream \(a burst since .*\): one model is tried per request until one answers, and openrouter\/quasar-alpha was still rate limited/);
+  assert.equal(blocked.headers.get('retry-after'), '60', 'the others rate-limited a minute ago are due first');
   assert.equal(proxy.store.get(QUASAR)?.cooldownUntil, t0 + MINUTE);
   proxy.fake.reset();
   const probed = await ollamaChat(proxy, 'x');

@@ -1,8 +1,7 @@
 // Anthropic's Messages API (`POST /v1/messages`) as a dialect over the routed-attempt core.
 import { randomUUID } from 'node:crypto';
 import type { ChatDialect, ChatIntent } from '../dialect.ts';
-import { estimateInputTokens } from './count-tokens.ts';
-import { fitToModel } from './fit-to-model.ts';
+import { estimateTokens } from '../../chat/estimate-tokens.ts';
 import { anthropicEventStage } from './to-anthropic-events.ts';
 import { toAnthropicMessage } from './to-anthropic-message.ts';
 import { toChatRequest } from './to-chat-request.ts';
@@ -18,7 +17,7 @@ export const anthropicMessages: ChatDialect<AnthropicIntent> = {
   api: 'anthropic',
   parse(body) {
     const plan = toChatRequest(body);
-    const estimated = estimateInputTokens(plan.chat);
+    const estimated = estimateTokens(plan.chat).tokens;
     return {
       requestedModel: plan.requestedModel,
       stream: plan.stream,
@@ -26,7 +25,8 @@ export const anthropicMessages: ChatDialect<AnthropicIntent> = {
       droppedTools: plan.droppedServerTools,
       id: `msg_${randomUUID().replaceAll('-', '')}`,
       estimatedInputTokens: estimated,
-      toUpstream: (model) => ({ ...fitToModel(plan.chat, model.contextLength, estimated), model: model.id }),
+      chat: plan.chat,
+      toUpstream: (model) => ({ ...plan.chat, model: model.id }),
     };
   },
   streamContentType: 'text/event-stream; charset=utf-8',

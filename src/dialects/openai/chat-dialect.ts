@@ -15,7 +15,7 @@ export const openAIChat: ChatDialect<ChatIntent> = {
   parse(body, options) {
     const request = validateOpenAIBody(body, 'messages');
     const upstream = forwardable(request, options.freeMode) as unknown as ChatRequest;
-    return { requestedModel: request.model, stream: request.stream === true, needs: openAINeeds(request), toUpstream: (model) => ({ ...upstream, model: model.id }) };
+    return { requestedModel: request.model, stream: request.stream === true, needs: openAINeeds(request), chat: upstream, toUpstream: (model) => ({ ...upstream, model: model.id }) };
   },
   streamContentType: SSE,
   encodeStream: () => openAISseEncoderStage(),
@@ -31,11 +31,13 @@ export const openAICompletions: ChatDialect<ChatIntent> = {
     const { prompt: _prompt, suffix, echo: _echo, best_of: _bestOf, logprobs: _logprobs, ...rest } = forwardable(request, options.freeMode);
     // Chat has no suffix field; a suffix turns the prompt into the same fill-in-the-middle request /api/generate makes.
     const content = typeof suffix === 'string' && suffix !== '' ? toFillInTheMiddlePrompt(prompt, suffix) : prompt;
+    const messages: ChatRequest['messages'] = [{ role: 'user', content }];
     return {
       requestedModel: request.model,
       stream: request.stream === true,
       needs: openAINeeds({ ...request, messages: [] }),
-      toUpstream: (model) => ({ ...rest, model: model.id, messages: [{ role: 'user', content }] }),
+      chat: { ...rest, messages },
+      toUpstream: (model) => ({ ...rest, model: model.id, messages }),
     };
   },
   streamContentType: SSE,
