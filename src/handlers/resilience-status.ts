@@ -14,7 +14,7 @@ export function resilienceStatus(resilience: Resilience | undefined, now: number
     outage: outage === undefined
       ? { active: false }
       : { active: true, since: iso(outage.since), kind: outage.signal === 'auth' ? '401' : '5xx/network', models: outage.models, last_error: outage.lastCause, retry_after_seconds: resilience.outage.retryAfterSeconds() },
-    rate_limit_burst: burst === undefined ? { active: false } : { active: true, since: iso(burst.since), last_rate_limit_at: iso(burst.lastRateLimitAt) },
+    rate_limit_burst: burst === undefined ? { active: false } : { active: true, since: iso(burst.since), last_rate_limit_at: iso(burst.lastRateLimitAt), next_probe_at: iso(burst.nextProbeAt) },
     waiting: { requests: waiting.count, ...(waiting.nextReleaseAt === undefined ? {} : { next_release_at: iso(waiting.nextReleaseAt) }), max_wait_seconds: resilience.maxWaitMs / 1000 },
     probes: resilience.probes.inProgress().map((probe) => ({ model: probe.model, since: iso(probe.since), seconds: Math.max(0, Math.round((now - probe.since) / 1000)) })),
     max_attempts: resilience.maxAttempts,

@@ -4,7 +4,7 @@ import { UpstreamError } from '../errors.ts';
 import type { FailureStore } from '../store/failure-store.ts';
 import { applyFailure, routingClassOf, type CooldownSettings } from './failure-policy.ts';
 import type { CatalogModel } from '../catalog/model-info.ts';
-import { BurstGoesOn, probeInBurst, type WalkReport } from './burst.ts';
+import { BurstGoesOn, firstProbeAt, probeInBurst, type WalkReport } from './burst.ts';
 import { canHold, contextNeededAfter, isContextOverflow } from './context-fit.ts';
 import { attemptSignalOf } from './outage-detector.ts';
 import type { Probe } from './probe-gate.ts';
@@ -57,7 +57,7 @@ export async function runAttempts<T>(deps: AttemptLoopDeps, plan: AttemptPlan, a
     const burst = plan.capable === undefined ? undefined : resilience.burst.current(deps.settings.now());
     if (burst !== undefined && plan.capable !== undefined) {
       // One probe of the model due back first; a rate limit ends the walk (burst.ts).
-      return await probeInBurst({ ...deps, now: deps.settings.now }, plan.capable, burst, async (candidates, burstReport) => {
+      return await probeInBurst({ ...deps, now: deps.settings.now }, plan.capable, burst, signal, async (candidates, burstReport) => {
         await waitForRetryAfter(deps, (candidates[0] as CatalogModel).id, signal);
         return walk(deps, { candidates, fallback: true }, attempt, signal, { probing: true, stopAtRateLimit: true, report: burstReport });
       });
@@ -74,7 +74,10 @@ export async function runAttempts<T>(deps: AttemptLoopDeps, plan: AttemptPlan, a
     return await walk(deps, { ...plan, candidates: models }, attempt, signal, { probing: probe !== undefined, report });
   } catch (error) {
     // Every model this walk tried was rate limited: a burst begins (or goes on).
-    if (report.attempts > 0 && report.rateLimited === report.attempts && !signal.aborted) resilience.burst.rateLimited(deps.settings.now());
+    if (report.attempts > 0 && report.rateLimited === report.attempts && !signal.aborted) {
+      const now = deps.settings.now();
+      resilience.burst.rateLimited(now, firstProbeAt(plan.capable ?? plan.candidates, deps.store, now));
+    }
     throw error;
   } finally {
     if (admission.kind === 'trial') admission.release();

@@ -7,7 +7,7 @@ import type { CatalogModel } from '../../src/catalog/model-info.ts';
 import type { TokenEstimate } from '../../src/chat/estimate-tokens.ts';
 import { UpstreamError } from '../../src/errors.ts';
 import { classifyUpstreamError } from '../../src/openrouter/upstream-error.ts';
-import { burstError, createBurstTracker, dueFirst } from '../../src/routing/burst.ts';
+import { burstError, createBurstTracker, dueFirst, firstProbeAt } from '../../src/routing/burst.ts';
 import { canHold, contextNeededAfter, isContextOverflow, promptTooLarge } from '../../src/routing/context-fit.ts';
 import { createLiftGate } from '../../src/routing/lift-gate.ts';
 import { attemptSignalOf } from '../../src/routing/outage-detector.ts';
@@ -81,27 +81,30 @@ describe('structured output: a schema goes where it is honoured, when anywhere',
 test('the burst tracker: starts on an all-rate-limited walk, ends on an answer or after ten quiet minutes', () => {
   const burst = createBurstTracker();
   assert.equal(burst.current(0), undefined);
-  burst.rateLimited(1000);
-  burst.rateLimited(5000);
-  assert.deepEqual(burst.current(6000), { since: 1000, lastRateLimitAt: 5000 });
+  burst.rateLimited(1000, 61_000);
+  burst.rateLimited(5000, 65_000);
+  assert.deepEqual(burst.current(6000), { since: 1000, lastRateLimitAt: 5000, nextProbeAt: 65_000 });
   burst.answered();
   assert.equal(burst.current(6000), undefined);
-  burst.rateLimited(10_000);
+  burst.rateLimited(10_000, 10_000);
   assert.ok(burst.current(10_000 + 10 * 60_000 - 1));
   assert.equal(burst.current(10_000 + 10 * 60_000), undefined, 'quiet for ten minutes');
 });
 
-test('due first: untried models, then the soonest cooldown; the 429 says when the next is due', (t) => {
+test('due first: untried models, then the soonest cooldown; the first probe when the first cooled model is due; the 429 says when', (t) => {
   const { store } = openFailureStore(':memory:');
   t.after(() => store.close());
   const [a, b, c] = [model('a', 1), model('b', 1), model('c', 1)] as [CatalogModel, CatalogModel, CatalogModel];
   store.recordFailure('a', 'rate-limit', 0, () => 90_000);
   store.recordFailure('b', 'rate-limit', 0, () => 30_000);
   assert.deepEqual(dueFirst([a, b, c], store).map((entry) => entry.id), ['c', 'b', 'a']);
-  const burst = { since: 0, lastRateLimitAt: 0 };
-  assert.equal(burstError([a, b], store, 10_000, burst, 'a').headers['Retry-After'], '20');
-  assert.equal(burstError([a, b, c], store, 10_000, burst, 'a').headers['Retry-After'], '1', 'an untried model is due now');
-  assert.match(burstError([a, b], store, 10_000, burst).message, /every model that could serve it is being probed by another request/);
+  assert.equal(firstProbeAt([a, b, c], store, 10_000), 30_000, 'untried c does not pull the first probe forward');
+  assert.equal(firstProbeAt([c], store, 10_000), 10_000);
+  const error = burstError({ since: 0, lastRateLimitAt: 0, nextProbeAt: 30_000 }, 10_000, 'a was still rate limited');
+  assert.equal(error.status, 429);
+  assert.equal(error.headers['Retry-After'], '20');
+  assert.match(error.message, /a burst since 1970-01-01T00:00:00.000Z\): one model is tried per request until one answers, and a was still rate limited; the next probe is worth making in 20 s/);
+  assert.equal(burstError({ since: 0, lastRateLimitAt: 0, nextProbeAt: 0 }, 10_000, 'x').headers['Retry-After'], '1', 'never less than a second');
 });
 
 test('the lift gate: the first out goes alone; the others wait for its outcome, once per lift', async () => {
