@@ -25,6 +25,7 @@ import { createCooldownListener } from './routing/cooldown-listener.ts';
 import { createDailyUsage, dailyUsageListener } from './routing/daily-usage.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
 import { outageListener } from './routing/outage-detector.ts';
+import { burstListener } from './routing/burst.ts';
 import { createResilience, type Resilience } from './routing/resilience.ts';
 import type { Timers } from './routing/wait-queue.ts';
 import { apiLabels, apiRoutes, errorReplier, type ClientApi } from './serving/client-api.ts';
@@ -159,6 +160,7 @@ function outcomeBus(deps: AppDeps, resilience: Resilience, catalog: CatalogLoade
   const { config, logger } = deps;
   const bus = createOutcomeBus((error) => logger.error('an outcome listener failed', { error }));
   bus.subscribe(outageListener(resilience.outage));
+  bus.subscribe(burstListener(resilience.burst));
   bus.subscribe(createCooldownListener({
     store: tolerateWriteErrors(deps.store, logger),
     settings: { failureCooldownMs: config.failureCooldownMs, rateLimitCooldownMs: config.rateLimitCooldownMs, now: (deps.clock ?? systemClock).wall },

@@ -39,6 +39,8 @@ export interface Config {
   maxAttempts: number;
   /** MAX_WAIT_SECONDS in ms: how long a request may wait for a limit that lifts soon; 0 turns waiting off. */
   maxWaitMs: number;
+  /** LOCAL_TITLES: answer agents' session-title requests locally, with no upstream request (default: on in free mode). */
+  localTitles: boolean;
   /** Warnings found while loading (deprecated variables); the caller logs them once a logger exists. */
   warnings: string[];
 }
@@ -121,6 +123,7 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
   if (!Number.isNaN(maxAgeDays) && recordingMode !== 'record-if-missing') {
     throw new ConfigError('RECORDING_MAX_AGE_DAYS is set, but recordings only expire in record-if-missing mode (RECORD_DIR and REPLAY_DIR naming the same folder)');
   }
+  const freeMode = boolean('FREE_MODE', true);
   return {
     apiKey: apiKey ?? '',
     baseUrl,
@@ -132,7 +135,7 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
       .split(',')
       .map((origin) => origin.trim())
       .filter((origin) => origin !== ''),
-    freeMode: boolean('FREE_MODE', true),
+    freeMode,
     toolUseOnly: boolean('TOOL_USE_ONLY', false),
     modelFilterPath: path('MODEL_FILTER_PATH', 'models-filter/filter'),
     modelAliasesPath: path('MODEL_ALIASES_PATH', 'models-filter/aliases'),
@@ -153,6 +156,7 @@ export function loadConfig(env: Env, options: { requireApiKey?: boolean; cwd?: s
     recordingMaxAgeMs: Number.isNaN(maxAgeDays) ? undefined : maxAgeDays * 24 * 60 * minutes,
     maxAttempts: number('MAX_ATTEMPTS', 5, 1, 100, true),
     maxWaitMs: number('MAX_WAIT_SECONDS', 30, 0, 3600) * 1000,
+    localTitles: boolean('LOCAL_TITLES', freeMode),
     warnings,
   };
 }

@@ -46,11 +46,14 @@ export class UpstreamError extends HttpError {
   readonly failure: FailureClass;
   /** When the upstream said the limit lifts (epoch ms), from Retry-After or X-RateLimit-Reset. */
   readonly retryAt: number | undefined;
+  /** The provider OpenRouter names as the one that failed (`metadata.provider_name`), when it does. */
+  readonly provider: string | undefined;
 
-  constructor(status: number, message: string, failure: FailureClass, options: { retryAt?: number; cause?: unknown } = {}) {
+  constructor(status: number, message: string, failure: FailureClass, options: { retryAt?: number; provider?: string; cause?: unknown } = {}) {
     super(status, message, { expose: true, cause: options.cause });
     this.failure = failure;
     this.retryAt = options.retryAt;
+    this.provider = options.provider;
   }
 }
 

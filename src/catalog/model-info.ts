@@ -6,6 +6,10 @@ export interface Capabilities {
   vision: boolean;
   thinking: boolean;
   embedding: boolean;
+  /** Takes a JSON schema (`structured_outputs`); without it an endpoint ignores the schema and answers in prose. */
+  structuredOutputs: boolean;
+  /** Takes `response_format` at all (JSON mode). */
+  jsonMode: boolean;
 }
 
 /** A model as the proxy reasons about it: OpenRouter's facts plus the Ollama name it is listed under. */
@@ -14,7 +18,10 @@ export interface CatalogModel {
   /** The Ollama name, always with a tag: `gpt-4o:latest`, `x-7b:free`, or `vendor/x-7b:free` on a collision. */
   name: string;
   title: string;
+  /** The context window a request can use (see contextLengthOf); 0 when unknown. */
   contextLength: number;
+  /** The largest completion the top provider allows, when OpenRouter says. */
+  maxCompletionTokens?: number;
   free: boolean;
   capabilities: Capabilities;
   /** Unix seconds when OpenRouter added the model. */
@@ -46,6 +53,8 @@ export function capabilitiesOf(model: OpenRouterModel): Capabilities {
     vision: inputs.includes('image'),
     thinking: parameters.includes('reasoning') || parameters.includes('include_reasoning'),
     embedding,
+    structuredOutputs: parameters.includes('structured_outputs'),
+    jsonMode: parameters.includes('response_format') || parameters.includes('structured_outputs'),
   };
 }
 
@@ -70,11 +79,13 @@ export function toCatalogModels(models: readonly OpenRouterModel[]): CatalogMode
   return models.map((model) => {
     const short = shortName(model.id);
     const bare = model.id.slice(model.id.lastIndexOf('/') + 1).split(':')[0] ?? model.id;
+    const maxCompletion = model.top_provider?.max_completion_tokens;
     return {
       id: model.id,
       name: (shortCounts.get(short.toLowerCase()) ?? 0) > 1 ? fullName(model.id) : short,
       title: model.name ?? model.id,
       contextLength: contextLengthOf(model),
+      ...(typeof maxCompletion === 'number' && maxCompletion > 0 ? { maxCompletionTokens: maxCompletion } : {}),
       free: isFreeModel(model),
       capabilities: capabilitiesOf(model),
       created: model.created ?? 0,

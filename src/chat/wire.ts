@@ -60,6 +60,9 @@ export interface ChatRequest {
   [extra: string]: unknown;
 }
 
+/** A chat request before routing picks its model (Omit would lose the named fields to ChatRequest's index signature). */
+export type ChatBody = Partial<ChatRequest> & Pick<ChatRequest, 'messages'>;
+
 export interface ToolCallDelta {
   index: number;
   id?: string;

@@ -182,6 +182,13 @@ function freeRequests(today) {
   return pill(share >= 1 ? 'bad' : share >= 0.8 ? 'warn' : 'ok', text);
 }
 
+// Upstream requests the proxy did not send today, by reason (GET /status `saved_today`).
+function savedToday(saved) {
+  const reasons = [['session_title', 'session titles'], ['count_tokens', 'token counts'], ['too_large', 'prompts too large'], ['burst_walk', 'walks in a burst']]
+    .filter(([key]) => saved[key] > 0).map(([key, label]) => `${saved[key]} ${label}`);
+  return el('span', {}, pill(saved.total > 0 ? 'ok' : 'idle', String(saved.total)), ' ', el('span', { className: 'muted' }, reasons.join(' · ')));
+}
+
 function renderHealth() {
   const status = state.status;
   if (!status) return;
@@ -198,6 +205,8 @@ function renderHealth() {
   // Today's free requests against OpenRouter's daily limit (unknown until GET /key has been read).
   const today = status.free_requests_today;
   if (today) items.push(['Free requests today', freeRequests(today)]);
+  if (status.saved_today) items.push(['Requests saved today', savedToday(status.saved_today)]);
+  if (status.rate_limit_burst?.active) items.push(['Rate-limit burst', pill('warn', `one probe per request since ${time(Date.parse(status.rate_limit_burst.since))}`)]);
   if (status.outage?.active) items.push(['Outage', pill('bad', `OpenRouter down since ${time(Date.parse(status.outage.since))}`, status.outage.last_error)]);
   if (status.waiting?.requests > 0) items.push(['Waiting', pill('warn', `${status.waiting.requests} requests for a limit to lift`)]);
   if (status.recording && status.recording.mode !== 'off') items.push(['Recordings', recordingText(status.recording)]);

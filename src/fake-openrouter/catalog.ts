@@ -4,20 +4,24 @@ import type { FakeModel } from './types.ts';
 
 const FREE_UNTIL = '2026-12-31';
 
-/** A realistic 16-model catalog: free variants, paid twins, a $0 stealth model, a router, an embedder. */
+/**
+ * A realistic 16-model catalog: free variants, paid twins, a $0 stealth model, a router, an embedder.
+ * As on OpenRouter, not every free endpoint takes a JSON schema (`structured_outputs`): Llama 3.3,
+ * DeepSeek R1 and the 7B models answer such a request in prose, and Other's 7B has no JSON mode at all.
+ */
 export function defaultCatalog(): FakeModel[] {
   return [
     // top_provider serves less context than the model card claims, as free endpoints often do.
     buildModel({ id: 'meta-llama/llama-3.3-70b-instruct:free', name: 'Meta: Llama 3.3 70B Instruct (free)', created: 1733506137,
       description: 'Multilingual 70B instruction-tuned model (free variant).', context: 131072, topContext: 65536, maxOutput: 8192,
-      prompt: '0', completion: '0', tokenizer: 'Llama3', instructType: 'llama3', tools: true, expires: FREE_UNTIL,
+      prompt: '0', completion: '0', tokenizer: 'Llama3', instructType: 'llama3', tools: true, structured: false, expires: FREE_UNTIL,
       huggingFace: 'meta-llama/Llama-3.3-70B-Instruct' }),
     buildModel({ id: 'google/gemini-2.0-flash-exp:free', name: 'Google: Gemini 2.0 Flash Experimental (free)', created: 1733937523,
       description: 'Fast multimodal Gemini model with a 1M token window.', context: 1048576, maxOutput: 8192,
       prompt: '0', completion: '0', tokenizer: 'Gemini', inputs: ['text', 'image'], tools: true, expires: FREE_UNTIL }),
     buildModel({ id: 'deepseek/deepseek-r1:free', name: 'DeepSeek: R1 (free)', created: 1737381095,
       description: 'Open reasoning model; no tool calling on free endpoints.', context: 163840,
-      prompt: '0', completion: '0', tokenizer: 'DeepSeek', instructType: 'deepseek-r1', reasoning: 'mandatory',
+      prompt: '0', completion: '0', tokenizer: 'DeepSeek', instructType: 'deepseek-r1', reasoning: 'mandatory', structured: false,
       expires: FREE_UNTIL, huggingFace: 'deepseek-ai/DeepSeek-R1' }),
     buildModel({ id: 'mistralai/mistral-small-3.1-24b-instruct:free', name: 'Mistral: Mistral Small 3.1 24B (free)', created: 1742238937,
       description: 'Small multimodal Mistral model with tool use.', context: 128000, maxOutput: 4096,
@@ -61,10 +65,10 @@ export function defaultCatalog(): FakeModel[] {
     // Two vendors, one short slug: exercises name-collision handling in clients.
     buildModel({ id: 'acme/chat-7b:free', name: 'Acme: Chat 7B (free)', created: 1750000000,
       description: 'Small chat model from Acme.', context: 8192, prompt: '0', completion: '0', tokenizer: 'Llama3',
-      tools: true, expires: FREE_UNTIL }),
+      tools: true, structured: false, expires: FREE_UNTIL }),
     buildModel({ id: 'other/chat-7b:free', name: 'Other: Chat 7B (free)', created: 1750000001,
       description: 'Small chat model from Other.', context: 4096, prompt: '0', completion: '0', tokenizer: 'Mistral',
-      expires: FREE_UNTIL }),
+      jsonMode: false, expires: FREE_UNTIL }),
   ];
 }
 

@@ -1,5 +1,6 @@
-// POST /chat/completions: auth, scripted faults, OpenRouter's routing errors, then the reply.
+// POST /chat/completions: auth, scripted faults, OpenRouter's routing errors, the context check, then the reply.
 import { isEmbeddingModel, isRouter } from './catalog.ts';
+import { contextOverflowReply } from './context-length.ts';
 import { applyEarlyFault, findModel, rejectOverFreeLimit, rejectUnauthenticated, sendError } from './context.ts';
 import type { HandlerContext } from './context.ts';
 import { errorReply, TOOL_USE_MESSAGE } from './errors.ts';
@@ -48,6 +49,8 @@ export async function handleChat(ctx: HandlerContext): Promise<void> {
   if (await applyEarlyFault(ctx, fault, modelId, findModel(state.models, modelId), lastUserText(request.messages))) return;
   const served = routeChat(request, state.models, modelId);
   if ('status' in served) return sendError(sink, served);
+  const overflow = contextOverflowReply(request, served);
+  if (overflow !== undefined) return sendError(sink, overflow);
   if (rejectOverFreeLimit(ctx, modelId)) return;
   const plan = planReply(request, served, () => `call_${state.ids.next(24)}`);
   const frame = createFrame(served, state.ids, Date.now());

@@ -3,7 +3,8 @@
  * users and other processes drive a standalone fake (`node src/fake-openrouter/main.ts`):
  *
  *   POST   /__fake/outage  {"status":503,"durationMs":30000,"retryAfterSeconds":5}  start an outage
- *          status: 500 | 502 | 503 | 401 | "reset" (connection dropped before headers);
+ *          status: 500 | 502 | 503 | 401 | "reset" (connection dropped before headers), or 429: a burst
+ *          of provider rate limits on every model ("... is temporarily rate-limited upstream");
  *          optional "message" and "includeReadRoutes" (also fail GET /models* and /key).
  *   GET    /__fake/outage  → {"outage":{"active","endsAt","refused"}}
  *   DELETE /__fake/outage  ends it early.

@@ -17,6 +17,10 @@ export interface ModelSpec {
   outputs?: string[];
   tools?: boolean;
   reasoning?: boolean | 'mandatory';
+  // false: no `structured_outputs` (a JSON schema is ignored, as such endpoints do); default true.
+  structured?: boolean;
+  // false: no `response_format` either (not even JSON mode); default true.
+  jsonMode?: boolean;
   expires?: string | null;
   moderated?: boolean;
   canonical?: string;
@@ -29,7 +33,9 @@ function supportedParameters(spec: ModelSpec): string[] {
   const params = ['max_tokens', 'temperature', 'top_p'];
   if (spec.tools) params.push('tools', 'tool_choice');
   if (spec.reasoning) params.push('reasoning', 'include_reasoning');
-  params.push('stop', 'frequency_penalty', 'presence_penalty', 'seed', 'response_format', 'structured_outputs');
+  params.push('stop', 'frequency_penalty', 'presence_penalty', 'seed');
+  if (spec.jsonMode !== false) params.push('response_format');
+  if (spec.jsonMode !== false && spec.structured !== false) params.push('structured_outputs');
   return params;
 }
 

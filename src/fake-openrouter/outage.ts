@@ -1,5 +1,5 @@
 // Account-wide outages: for a time window every model fails the same way, then the fake heals by itself.
-import { preResponseReply } from './faults.ts';
+import { preResponseReply, rateLimitReply } from './faults.ts';
 import type { ErrorReply } from './errors.ts';
 import type { OutageOptions, OutageStatus } from './types.ts';
 
@@ -11,8 +11,8 @@ export interface OutageDecision {
 
 export interface OutageSwitch {
   start(options: OutageOptions, nowMs: number): OutageStatus;
-  // What to do with a request to `route` ('inference' or 'read'), or undefined when it may pass.
-  check(route: 'inference' | 'read', nowMs: number): OutageDecision | undefined;
+  // What to do with a request to `route` ('inference' or 'read') for `modelId`, or undefined when it may pass.
+  check(route: 'inference' | 'read', nowMs: number, modelId?: string): OutageDecision | undefined;
   status(nowMs: number): OutageStatus;
   // Resolves when the current outage ends (at once when none is active).
   ended(): Promise<OutageStatus>;
@@ -24,8 +24,8 @@ export function parseOutageOptions(body: unknown): OutageOptions | string {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'expected a JSON object';
   const b = body as Record<string, unknown>;
   const status = b['status'];
-  if (status !== 'reset' && status !== 500 && status !== 502 && status !== 503 && status !== 401) {
-    return 'status must be 500, 502, 503, 401 or "reset"';
+  if (status !== 'reset' && status !== 500 && status !== 502 && status !== 503 && status !== 401 && status !== 429) {
+    return 'status must be 500, 502, 503, 401, 429 or "reset"';
   }
   const durationMs = b['durationMs'];
   if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) return 'durationMs must be a positive number';
@@ -39,9 +39,13 @@ export function parseOutageOptions(body: unknown): OutageOptions | string {
     ...(message === undefined ? {} : { message }), ...(includeReadRoutes === undefined ? {} : { includeReadRoutes }) };
 }
 
-// A 401 outage looks like a revoked key ("User not found."); 5xx ones use OpenRouter's stock messages.
-function outageReply(options: OutageOptions): ErrorReply | undefined {
+// A 401 outage looks like a revoked key ("User not found."); 5xx ones use OpenRouter's stock messages; a
+// 429 is a burst of provider rate limits, each naming its model ("... is temporarily rate-limited upstream").
+function outageReply(options: OutageOptions, modelId: string): ErrorReply | undefined {
   if (options.status === 'reset') return undefined;
+  if (options.status === 429) {
+    return rateLimitReply({ kind: 'rate-limit', scope: 'upstream', ...(options.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: options.retryAfterSeconds }) }, modelId, 0);
+  }
   const fault = {
     kind: 'http' as const, status: options.status,
     ...(options.message === undefined ? {} : { message: options.message }),
@@ -81,11 +85,11 @@ export function createOutageSwitch(): OutageSwitch {
       current = { options, endsAt, timer };
       return snapshot(nowMs);
     },
-    check(route, nowMs) {
+    check(route, nowMs, modelId = '') {
       if (current === undefined || nowMs >= current.endsAt) return undefined;
       if (route === 'read' && current.options.includeReadRoutes !== true) return undefined;
       refused++;
-      const reply = outageReply(current.options);
+      const reply = outageReply(current.options, modelId);
       return reply === undefined ? { action: 'reset' } : { action: 'reply', reply };
     },
     status: snapshot,

@@ -17,7 +17,11 @@
  *      do not parse, to play malformed arguments) for that call, or for the first call.
  *    When the tool result comes back (last role `tool`), rule 1 answers, so a loop ends.
  * 3. `[chunks=N]` in the last user text      → exactly N content chunks "tok0 ", "tok1 ", ...
- * 4. response_format json_object/json_schema → the compact JSON string {"echo": last}.
+ * 4. response_format json_schema on a model with `structured_outputs` → a compact JSON object with
+ *    every property of the schema set as tool arguments are (string → last, ...), or {"echo": last}
+ *    when the schema lists no properties; json_object on a model with `response_format` →
+ *    {"echo": last}. A model without the parameter ignores it, as OpenRouter's endpoints do, and
+ *    rule 5 answers in prose.
  * 5. Otherwise                               → "Echo: " + last, or "Hello from <model id>"
  *    when last is blank.
  *
@@ -125,8 +129,13 @@ function toolPieces(calls: PlannedToolCall[]): Piece[] {
 }
 
 function contentText(request: ChatRequest, model: FakeModel, last: string): string {
-  const format = request.response_format?.type;
-  if (format === 'json_object' || format === 'json_schema') return JSON.stringify({ echo: last });
+  const format = request.response_format;
+  const supports = (parameter: string) => model.supported_parameters.includes(parameter);
+  if (format?.type === 'json_schema' && supports('structured_outputs')) {
+    const properties = format.json_schema?.schema?.properties;
+    return properties === undefined ? JSON.stringify({ echo: last }) : toolArguments({ function: { parameters: { properties } } }, last);
+  }
+  if (format?.type === 'json_object' && supports('response_format')) return JSON.stringify({ echo: last });
   return last.trim() === '' ? `Hello from ${model.id}` : `Echo: ${last}`;
 }
 

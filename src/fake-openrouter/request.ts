@@ -20,7 +20,7 @@ export interface ChatRequest {
   reasoning?: { effort?: string; enabled?: boolean; exclude?: boolean };
   include_reasoning?: boolean;
   reasoning_effort?: string;
-  response_format?: { type?: string };
+  response_format?: { type?: string; json_schema?: { schema?: { properties?: Record<string, { type?: string | string[] }> } } };
   max_tokens?: number;
   max_completion_tokens?: number;
 }

@@ -38,7 +38,8 @@ const INFERENCE = new Set(['POST /chat/completions', 'POST /embeddings']);
 function guardedByOutage(route: string, handler: Handler): Handler {
   const kind = INFERENCE.has(route) ? 'inference' : 'read';
   return (ctx) => {
-    const decision = ctx.state.outage.check(kind, Date.now());
+    const model = (ctx.body as { model?: unknown } | null)?.model;
+    const decision = ctx.state.outage.check(kind, Date.now(), typeof model === 'string' ? model : '');
     if (decision === undefined) return handler(ctx);
     if (decision.reply === undefined) return ctx.sink.destroy();
     return sendError(ctx.sink, decision.reply);

@@ -63,10 +63,14 @@ export interface KeyOptions {
   usage?: number;
 }
 
-/** An account-wide outage: chat and embeddings (and with includeReadRoutes also /models and /key) fail. */
+/**
+ * An account-wide outage: chat and embeddings (and with includeReadRoutes also /models and /key) fail.
+ * Status 429 plays a burst of provider rate limits on every model instead (OpenRouter is up, the
+ * providers' shared free pools are not).
+ */
 export interface OutageOptions {
   // An HTTP error with OpenRouter's body, or 'reset': the connection drops before any header.
-  status: 500 | 502 | 503 | 401 | 'reset';
+  status: 500 | 502 | 503 | 401 | 429 | 'reset';
   durationMs: number;
   retryAfterSeconds?: number;
   message?: string;

@@ -19,6 +19,8 @@ export interface AppRequest {
   readBody(): Promise<Uint8Array | undefined>;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Adds fields to the request's log line, where there is one (the node adapter writes it). */
+  note?(fields: Record<string, unknown>): void;
 }
 
 export interface HandleOptions {
@@ -58,7 +60,7 @@ export function createHandle(options: HandleOptions): (request: AppRequest) => P
       const bytes = BODY_METHODS.has(method) && match.body !== 'ignore' ? await request.readBody() : undefined;
       let body: { value: unknown } | undefined;
       const parsed: ParsedRequest = {
-        method, path, query: target.query, headers, params: match.params, signal: request.signal,
+        method, path, query: target.query, headers, params: match.params, signal: request.signal, ...(request.note !== undefined ? { note: request.note } : {}),
         // Parsed when the handler first reads it, so that a handler which ignores its body (a binary
         // blob upload, say) answers as it should rather than "invalid JSON"; a bad body still gets its 400.
         get body() {

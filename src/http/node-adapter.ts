@@ -18,22 +18,25 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
   return (req, res) => {
     const started = performance.now();
     const abort = new AbortController();
+    // What the handlers add to the request's log line (the model asked for, the one that answered, the attempts).
+    const notes: Record<string, unknown> = {};
     // 'close' on the response fires when the socket goes away before we finished: the client left.
     res.once('close', () => {
       if (!res.writableFinished) abort.abort(new HttpError(499, 'client closed the connection'));
     });
-    serve(req, res, abort.signal).then(
-      () => log(res.statusCode),
+    serve(req, res, abort.signal, notes).then(
+      // A stream the client left before its end is logged as cancelled (499), as the dashboard shows it.
+      () => log(abort.signal.aborted && !res.writableFinished ? 499 : res.statusCode),
       (error: unknown) => {
         options.logger.error('response failed', { error: toHttpError(error).cause ?? error });
         res.destroy();
       },
     );
     const log = (status: number) =>
-      options.logger.info('request', { method: req.method, path: req.url?.split('?')[0], status, ms: Math.round(performance.now() - started) });
+      options.logger.info('request', { method: req.method, path: req.url?.split('?')[0], ...notes, status, ms: Math.round(performance.now() - started) });
   };
 
-  async function serve(req: IncomingMessage, res: ServerResponse, signal: AbortSignal): Promise<void> {
+  async function serve(req: IncomingMessage, res: ServerResponse, signal: AbortSignal, notes: Record<string, unknown>): Promise<void> {
     const method = req.method ?? 'GET';
     let bodyRead = false;
     const reply = await options.handle({
@@ -46,12 +49,20 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
         return bytes;
       },
       signal,
+      note: (fields) => void Object.assign(notes, fields),
     });
     // An unread body (too large, or rejected before reading) must not be parsed as the next request;
     // a request that declared no body leaves nothing behind, so its connection may be kept.
     const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (!bodyRead && !req.complete && declaredBody) res.setHeader('Connection', 'close');
-    await writeReply(res, method, reply);
+    try {
+      await writeReply(res, method, reply);
+    } catch (error) {
+      // A reply stream that broke after its headers (the client left, so the upstream was let go):
+      // nothing more can be said on this response, and it is not the server failing.
+      if (!res.headersSent) throw error;
+      res.destroy();
+    }
   }
 }
 

@@ -11,6 +11,8 @@ export interface ParsedRequest {
   body: unknown;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Adds fields to the request's INFO `request` log line (the model asked for, the one that answered, the attempts). */
+  note?(fields: Record<string, unknown>): void;
 }
 
 /** What a handler returns; the node adapter turns it into bytes on the wire. */

@@ -14,7 +14,20 @@ export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBod
   const retryAt = (failure === 'daily-cap' || failure === 'minute-cap' ? rateLimitReset(headers, body) : undefined) ?? retryTime(headers, body, now);
   // The client sees OpenRouter's meaning for statuses it can act on; everything else is a bad gateway.
   const status = [400, 401, 402, 403, 404, 413, 429].includes(code) ? code : code === 408 || code === 504 || code === 524 ? 504 : 502;
-  return new UpstreamError(status, message, failure, { retryAt });
+  const provider = providerOf(body);
+  return new UpstreamError(status, message, failure, { retryAt, ...(provider === undefined ? {} : { provider }) });
+}
+
+/**
+ * The provider a failure is attributed to: OpenRouter names it in `metadata.provider_name`, and
+ * relays its own error in `metadata.raw` under "Provider returned error". Such a failure is one
+ * provider's, not OpenRouter's (it reached a provider), so it never counts towards an outage.
+ */
+function providerOf(body: UpstreamErrorBody | undefined): string | undefined {
+  const named = body?.metadata?.provider_name;
+  if (typeof named === 'string' && named.trim() !== '') return named;
+  if (body?.message?.trim() === 'Provider returned error' && rawCause(body.metadata?.raw) !== undefined) return 'unnamed provider';
+  return undefined;
 }
 
 function failureClass(code: number, text: string, limitSource: string | undefined): FailureClass {

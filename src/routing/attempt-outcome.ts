@@ -99,8 +99,19 @@ export function createOutcomeBus(onListenerError: (error: unknown) => void = () 
 export function classifyFailure(error: unknown): AttemptFailure {
   if (!(error instanceof UpstreamError)) return { routing: 'error', error: toHttpError(error), signal: 'other' };
   const routing = routingClassOf(error);
-  const signal: FailureSignal = error.status === 401 ? 'auth' : error.failure === 'transient' && error.status >= 500 ? 'server' : 'other';
+  const signal: FailureSignal = outageSignalOf(error);
   return { error, routing, signal };
+}
+
+/**
+ * What a failure says about OpenRouter itself. A failure a provider is named for is that provider's,
+ * and proof that OpenRouter answers: free providers fail like this every day, one at a time, and it
+ * must not read as an outage. Network failures arrive as 502.
+ */
+function outageSignalOf(error: UpstreamError): FailureSignal {
+  if (error.provider !== undefined) return 'other';
+  if (error.status === 401) return 'auth';
+  return error.failure === 'transient' && error.status >= 500 ? 'server' : 'other';
 }
 
 /** True when an error is the client going away (499), not anything the model did. */

@@ -1,6 +1,7 @@
 import type { CatalogModel } from '../catalog/model-info.ts';
 import { HttpError, type UpstreamError } from '../errors.ts';
 import type { FailureStore } from '../store/failure-store.ts';
+import { isContextOverflow } from './context-fit.ts';
 
 export interface CooldownSettings {
   failureCooldownMs: number;
@@ -81,14 +82,13 @@ export type RoutingClass = UpstreamError['failure'] | 'unreachable';
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'UND_ERR_CONNECT_TIMEOUT',
   'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
-// A request too long for this model's window is "this model cannot serve it", not a malformed request:
-// a model with a larger window (free models are tried largest first) may well succeed.
-const CONTEXT_OVERFLOW = /maximum context length|context length (is|of)|context_length_exceeded|too many tokens|prompt is too long/i;
 
 /** Refines the client's classification of a failure with what only routing cares about (see applyFailure). */
 export function routingClassOf(error: UpstreamError): RoutingClass {
   if (error.failure === 'transient' && error.status === 502 && UNREACHABLE_CODES.has(causeCode(error) ?? '')) return 'unreachable';
-  if (error.failure === 'fatal' && error.status === 400 && CONTEXT_OVERFLOW.test(error.message)) return 'unsupported';
+  // A request too long for this model's window is "this model cannot serve it", not a malformed request:
+  // a model with a larger window may well succeed (the walk skips the smaller ones: context-fit.ts).
+  if (error.failure === 'fatal' && isContextOverflow(error)) return 'unsupported';
   return error.failure;
 }
 

@@ -8,8 +8,11 @@ import type { FailureStore } from '../store/failure-store.ts';
 import { indexLibraryNames, type LibraryIndex } from '../catalog/library-names.ts';
 import { listedAliasNames, type ModelAliases } from '../catalog/model-aliases.ts';
 import { lookupModelName, toRequestedModels, type NameLookup } from '../catalog/requested-models.ts';
+import type { TokenEstimate } from '../chat/estimate-tokens.ts';
+import { canHold, promptTooLarge } from './context-fit.ts';
 import { accountLimitError, allCoolingDown } from './failure-policy.ts';
 import { blockingAccountLimit, inertResilience, type Resilience } from './resilience.ts';
+import { preferOutput, type OutputNeed } from './structured-output.ts';
 
 export interface RoutingOptions {
   catalog: CatalogLoader;
@@ -32,6 +35,10 @@ export interface RequestNeeds {
   vision: boolean;
   /** A preference, not a requirement: in free mode, models that can think are tried first. */
   thinking?: boolean;
+  /** The prompt's estimated size: in free mode, a model that clearly cannot hold it is not tried. */
+  promptTokens?: TokenEstimate;
+  /** Structured output asked for: in free mode it goes to models that honour it, when any does. */
+  output?: OutputNeed;
 }
 
 export interface RoutePlan {
@@ -40,6 +47,8 @@ export interface RoutePlan {
   fallback: boolean;
   /** Set (and `candidates` empty) when every capable model is cooling down: one of them may be probed. */
   cooling?: CatalogModel[];
+  /** Every model that could serve a free-mode chat, cooling or not (a rate-limit burst probes among them). */
+  capable?: CatalogModel[];
 }
 
 export interface ModelRouter {
@@ -64,6 +73,7 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
   const visibility = createVisibility(options);
   const resilience = options.resilience ?? inertResilience(now, logger);
   const maxWaitMs = resilience.maxWaitMs;
+  let saidNoStructuredOutput = false;
 
   function nameLookup(): NameLookup {
     const { catalog, isVisible, library } = visibility.current();
@@ -90,27 +100,37 @@ export function createModelRouter(options: RoutingOptions): ModelRouter {
     // A per-minute cap that lifts within MAX_WAIT_SECONDS does not stop the plan: the attempt loop waits for it.
     const limit = blockingAccountLimit(store, at, maxWaitMs);
     if (limit !== undefined) throw limit;
-    const candidates: CatalogModel[] = [];
-    let capable = 0;
-    for (const model of wanted) {
-      if (!canServe(model, needs)) continue;
-      capable++;
-      if (!store.isCoolingDown(model.id, at)) candidates.push(model);
-    }
-    for (const model of visible) {
-      if (wanted.includes(model) || !canServe(model, needs)) continue;
-      capable++;
-      if (!store.isCoolingDown(model.id, at)) candidates.push(model);
-    }
-    if (capable === 0) {
+    const able = [...wanted, ...visible.filter((model) => !wanted.includes(model))].filter((model) => canServe(model, needs));
+    if (able.length === 0) {
       throw new HttpError(400, `no free model ${visible.length === 0 ? 'matches the filter' : `supports ${describeNeeds(needs)}`} (${visible.length} free models visible; see GET /status)`);
     }
+    const capable = fitFreeModels(able, needs);
+    const candidates = capable.filter((model) => !store.isCoolingDown(model.id, at));
+    // Only chats take part in a rate-limit burst: embedding models are limited apart from them.
+    const burst = needs.kind === 'chat' ? { capable } : {};
     if (candidates.length === 0) {
-      const cooling = visible.filter((model) => canServe(model, needs));
+      // In the catalog's order, so that ties between cooldowns go to the higher priority.
+      const cooling = visible.filter((model) => capable.includes(model));
       if (options.resilience === undefined) throw allCoolingDown(cooling, store, at);
-      return { candidates: [], fallback: true, cooling };
+      return { candidates: [], fallback: true, cooling, ...burst };
     }
-    return { candidates: needs.thinking ? thinkersFirst(candidates, wanted) : candidates, fallback: true };
+    return { candidates: needs.thinking ? thinkersFirst(candidates, wanted) : candidates, fallback: true, ...burst };
+  }
+
+  // The free models that can take this request: those that can hold the prompt (else a 400, with
+  // nothing sent upstream), and of those the ones that honour its structured output, when any does.
+  function fitFreeModels(able: readonly CatalogModel[], needs: RequestNeeds): CatalogModel[] {
+    const holding = able.filter((model) => canHold(model, needs.promptTokens));
+    if (holding.length === 0 && needs.promptTokens !== undefined) {
+      resilience.savings.save('too_large');
+      throw promptTooLarge(needs.promptTokens, able);
+    }
+    const structured = preferOutput(holding, needs.output);
+    if (structured.unmet && !saidNoStructuredOutput) {
+      saidNoStructuredOutput = true;
+      logger.warn('no visible free model supports structured outputs; JSON-schema requests go to models that may answer in prose', { output: needs.output });
+    }
+    return [...structured.models];
   }
 
   return {

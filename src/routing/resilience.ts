@@ -1,10 +1,13 @@
 import { HttpError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { FailureStore } from '../store/failure-store.ts';
+import { createBurstTracker, type BurstTracker } from './burst.ts';
 import type { DailyUsage } from './daily-usage.ts';
 import { accountLimitError } from './failure-policy.ts';
 import { createOutageDetector, type OutageDetector } from './outage-detector.ts';
+import { createLiftGate, type LiftGate } from './lift-gate.ts';
 import { createProbeGate, type ProbeGate } from './probe-gate.ts';
+import { createSavings, type Savings } from './savings.ts';
 import { createWaitQueue, type Timers, type WaitQueue } from './wait-queue.ts';
 
 /** Everything the attempt loop needs beyond cooldowns: the cap, outage detection, probes, waiting, the daily count. */
@@ -15,8 +18,14 @@ export interface Resilience {
   maxWaitMs: number;
   outage: OutageDetector;
   probes: ProbeGate;
+  /** A rate-limit burst on every model: one probe per request until one answers (burst.ts). */
+  burst: BurstTracker;
+  /** After the per-minute cap lifts, the first request out goes alone (lift-gate.ts). */
+  lifts: LiftGate;
   waits: WaitQueue;
   usage: DailyUsage | undefined;
+  /** Upstream requests not sent today, by reason (for /status). */
+  savings: Savings;
 }
 
 export interface ResilienceOptions {
@@ -39,8 +48,11 @@ export function createResilience(options: ResilienceOptions): Resilience {
     maxWaitMs,
     outage: createOutageDetector({ now: options.now, logger: options.logger }),
     probes: createProbeGate({ now: options.now }),
+    burst: createBurstTracker(),
+    lifts: createLiftGate(),
     waits: createWaitQueue({ now: options.now, maxWaitMs, ...(options.timers ? { timers: options.timers } : {}) }),
     usage: options.usage,
+    savings: createSavings(options.now),
   };
 }
 

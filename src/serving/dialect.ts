@@ -1,7 +1,7 @@
 // What a client API's chat endpoint provides: three pure conversions around the routed-attempt core.
 import type { CatalogModel } from '../catalog/model-info.ts';
 import type { AnswerEvent, CollectedAnswer } from '../chat/answer.ts';
-import type { ChatCompletion, ChatRequest } from '../chat/wire.ts';
+import type { ChatBody, ChatCompletion, ChatRequest } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import type { StreamTiming } from '../core/routed-chat.ts';
 import type { Reply } from '../http/url-router.ts';
@@ -15,6 +15,8 @@ export interface ChatIntent {
   requestedModel: string;
   stream: boolean;
   needs: RequestNeeds;
+  /** The upstream request before a model is chosen: what the request's size and local answers are judged on. */
+  chat: ChatBody;
   toUpstream(model: CatalogModel): ChatRequest;
   /** How long /api/ps lists the model afterwards, when the client said (Ollama's keep_alive). */
   keepAliveMs?: number;
@@ -27,12 +29,19 @@ export interface Answer {
   model: CatalogModel;
   timing: StreamTiming;
   clock: Clock;
+  /** `local`: the proxy made the answer itself (a session title), so no upstream chunk carries it. */
+  origin?: 'upstream' | 'local';
 }
 
 /** How a dialect builds its one-object answer: from the whole answer (one fold over its events), or from OpenRouter's own completion (the relay). */
 export type CollectAnswer<I> =
   | { from: 'answer'; build(intent: I, collected: CollectedAnswer, answer: Answer): unknown }
-  | { from: 'completion'; build(intent: I, completion: ChatCompletion): unknown };
+  | {
+      from: 'completion';
+      build(intent: I, completion: ChatCompletion): unknown;
+      /** The same for an answer the proxy made itself (a session title), which has no upstream completion. */
+      local(intent: I, collected: CollectedAnswer, answer: Answer): unknown;
+    };
 
 /** One chat endpoint of a client API, as pure functions. */
 export interface ChatDialect<I extends ChatIntent> {

@@ -53,6 +53,20 @@ test('a chat from the ollama client shows in the live table with the model that 
   assert.deepEqual(errors, []);
 });
 
+test('a session title answered locally shows in the live table and is counted as saved', { skip }, async (t) => {
+  const proxy = await startProxy(t);
+  const browser = await launch(t);
+  const { page, errors } = await openPage(browser, 1280, 800);
+  await page.goto(`${proxy.url}/dashboard`);
+  await page.waitForSelector('#conn[data-state="live"]');
+  const format = { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] };
+  await new Ollama({ host: proxy.url }).chat({ model: 'llama3.2', format, messages: [{ role: 'user', content: 'the dashboard page' }] });
+  assert.equal(proxy.fake.chatRequests().length, 0);
+  await page.waitForFunction(() => [...document.querySelectorAll('#requests tr')].some((row) => row.children[3]?.textContent === 'ollama-openrouter-proxy/local'), { timeout: 2000 });
+  await page.waitForFunction(() => /Requests saved today\s*1\s*1 session titles/.test(document.querySelector('#health')?.textContent ?? ''), { timeout: 2000 });
+  assert.deepEqual(errors, []);
+});
+
 test('a scripted failure shows the attempt outcome and the model cooling down', { skip }, async (t) => {
   const proxy = await startProxy(t);
   const browser = await launch(t);

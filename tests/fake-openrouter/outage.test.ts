@@ -94,7 +94,7 @@ test('the /__fake/outage control surface starts, shows and ends an outage', asyn
 });
 
 const badBodies = [
-  { body: { status: 404, durationMs: 10 }, message: 'status must be 500, 502, 503, 401 or "reset"' },
+  { body: { status: 404, durationMs: 10 }, message: 'status must be 500, 502, 503, 401, 429 or "reset"' },
   { body: { status: 503 }, message: 'durationMs must be a positive number' },
   { body: { status: 503, durationMs: 10, retryAfterSeconds: 1.5 }, message: 'retryAfterSeconds must be a whole number' },
   { body: [], message: 'expected a JSON object' },

@@ -39,6 +39,9 @@ function standInCore(routes: ChatRoute[], attempts = 2): ChatCore {
       return routed({ id: 'gen-1', choices: [{ index: 0, message: { role: 'assistant', content: 'whole' }, finish_reason: 'stop' }] });
     },
     embeddings: () => Promise.reject(new Error('not used')),
+    answerLocally: () => {
+      throw new Error('not used');
+    },
   };
 }
 

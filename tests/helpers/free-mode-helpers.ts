@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
+import type { Timers } from '../../src/routing/wait-queue.ts';
 import { post, type Proxy } from './harness.ts';
 
 /** The default catalog's free embedding model: listed in free mode, never tried for chat. */
@@ -107,4 +108,17 @@ export function scratchDir(t: TestContext, prefix = 'free-mode-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** Timers fired by hand (no sleeps): `fireAll` runs every pending one. */
+export function handTimers() {
+  const pending: (() => void)[] = [];
+  const timers: Timers = {
+    set: (callback) => (pending.push(callback), callback),
+    clear: (handle) => {
+      const index = pending.indexOf(handle as () => void);
+      if (index >= 0) pending.splice(index, 1);
+    },
+  };
+  return { timers, fireAll: () => pending.splice(0).forEach((callback) => callback()), pending };
 }

@@ -187,10 +187,13 @@ test('GET /status reports the mode, the catalog, the filter, cooldowns and accou
     recording: { mode: 'off' },
     // The outage issue's state: no outage, nobody waiting or probing, and today's free requests (4 sent).
     outage: { active: false },
+    rate_limit_burst: { active: false },
     waiting: { requests: 0, max_wait_seconds: 30 },
     probes: [],
     max_attempts: 5,
     free_requests_today: { used: 4, limit: 50, resets_at: iso(Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate() + 1)) },
+    // The quota issue's savings: none yet.
+    saved_today: { total: 0, session_title: 0, count_tokens: 0, too_large: 0, burst_walk: 0 },
   });
   assert.match(limitMessage, /free-models-per-day/);
 });

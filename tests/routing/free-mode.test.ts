@@ -197,17 +197,17 @@ test('when every model fails, the error names how many were tried and the last r
   await ollamaChat(proxy, 'x');
   assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.slice(3));
   assert.equal(proxy.store.activeCooldowns(proxy.clock.wall()).length, FREE_CHAT_ORDER.length, 'now all are cooling down');
-  // With every model cooling down, the one due back first (quasar, rate-limited for a minute) is
-  // probed rather than the request refused; only when the probe fails too is the answer a 503.
+  // The last walk found every model it tried rate limited: a burst. A request before the first of
+  // them is due back sends nothing and is told when a probe is worth making (quasar, rate-limited
+  // for a minute, is due back first); then one probe of it answers, and clears its cooldown.
   proxy.fake.reset();
-  proxy.fake.script(QUASAR, { kind: 'rate-limit', scope: 'upstream' });
   const blocked = await ollamaChat(proxy, 'x');
-  assert.equal(blocked.status, 503);
-  assert.deepEqual(modelsTried(proxy), [QUASAR]);
-  assert.match(blocked.json().error, /all 9 free models that can serve this request are cooling down after failures; a probe of the soonest-due one failed too/);
-  assert.equal(blocked.headers.get('retry-after'), '60', 'quasar (rate-limited for a minute again) is free first');
+  assert.equal(blocked.status, 429);
+  assert.deepEqual(modelsTried(proxy), [], 'nothing sent before the probe is worth making');
+  assert.match(blocked.json().error, /free models are rate limited upstream \(a burst since .*\): one model is tried per request until one answers, and none is due back yet; the next probe is worth making in 60 s/);
+  assert.equal(blocked.headers.get('retry-after'), '60');
   assert.equal(proxy.store.get(QUASAR)?.cooldownUntil, t0 + MINUTE);
-  proxy.fake.reset();
+  proxy.clock.wallMs = t0 + MINUTE;
   const probed = await ollamaChat(proxy, 'x');
   assert.deepEqual([probed.status, modelsTried(proxy)], [200, [QUASAR]]);
   assert.equal(proxy.store.get(QUASAR), undefined, 'a probe that works clears its cooldown');

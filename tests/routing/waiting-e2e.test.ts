@@ -3,23 +3,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Timers } from '../../src/routing/wait-queue.ts';
 import { startProxy, type Proxy } from '../helpers/harness.ts';
-import { FREE_CHAT_ORDER, freezeClockAtFetch, getJson, modelsTried, ollamaChat, scratchDir, waitFor } from '../helpers/free-mode-helpers.ts';
+import { FREE_CHAT_ORDER, freezeClockAtFetch, getJson, handTimers, modelsTried, ollamaChat, scratchDir, waitFor } from '../helpers/free-mode-helpers.ts';
 
 const GEMINI = FREE_CHAT_ORDER[0] as string;
-
-function handTimers() {
-  const pending: (() => void)[] = [];
-  const timers: Timers = {
-    set: (callback) => (pending.push(callback), callback),
-    clear: (handle) => {
-      const index = pending.indexOf(handle as () => void);
-      if (index >= 0) pending.splice(index, 1);
-    },
-  };
-  return { timers, fireAll: () => pending.splice(0).forEach((callback) => callback()), pending };
-}
 
 async function waitingProxy(t: Parameters<typeof startProxy>[0]) {
   const hand = handTimers();

@@ -5,15 +5,17 @@ import type { ParsedRequest, Reply } from '../../http/url-router.ts';
 import type { ClientApi } from '../../serving/client-api.ts';
 import type { HandlerContext } from '../../serving/context.ts';
 import { listedAliases } from '../../serving/listed-aliases.ts';
-import { estimateInputTokens } from './count-tokens.ts';
+import { estimateTokens } from '../../chat/estimate-tokens.ts';
 import { toAnthropicError } from './errors.ts';
 import { anthropicMessages } from './messages-dialect.ts';
 import { toAnthropicModel, toAnthropicModelPage } from './models.ts';
 import { toChatRequest } from './to-chat-request.ts';
 
-/** `POST /v1/messages/count_tokens`: an estimate (see dialects/anthropic/count-tokens.ts); nothing goes upstream. */
-export function handleAnthropicCountTokens(request: ParsedRequest): Reply {
-  return { json: { input_tokens: estimateInputTokens(toChatRequest(request.body, { requireMaxTokens: false }).chat) } };
+/** `POST /v1/messages/count_tokens`: an estimate (see chat/estimate-tokens.ts); nothing goes upstream, which the quota's savings count. */
+export function handleAnthropicCountTokens(context: HandlerContext, request: ParsedRequest): Reply {
+  const tokens = estimateTokens(toChatRequest(request.body, { requireMaxTokens: false }).chat).tokens;
+  context.router.resilience().savings.save('count_tokens');
+  return { json: { input_tokens: tokens } };
 }
 
 /** `GET /v1/models` from an Anthropic client: the visible models, paged as Anthropic pages them. */
@@ -46,7 +48,7 @@ export const anthropicApi: ClientApi = {
   claims: (path, headers) => path === '/v1/messages' || path.startsWith('/v1/messages/') || ((path === '/v1' || path.startsWith('/v1/')) && isAnthropicClient(headers)),
   chats: { '/v1/messages': anthropicMessages },
   routes: (context) => [
-    { methods: ['POST'], path: '/v1/messages/count_tokens', handler: handleAnthropicCountTokens },
+    { methods: ['POST'], path: '/v1/messages/count_tokens', handler: (request) => handleAnthropicCountTokens(context, request) },
     { methods: GET, path: '/v1/models', when: isAnthropicClient, handler: (request) => handleAnthropicModels(context, request) },
     { methods: GET, path: '/v1/models/:id*', when: isAnthropicClient, handler: (request) => handleAnthropicModel(context, request) },
   ],

@@ -1,8 +1,7 @@
 // Anthropic's Messages API (`POST /v1/messages`) as a dialect over the routed-attempt core.
 import { randomUUID } from 'node:crypto';
+import { estimateTokens } from '../../chat/estimate-tokens.ts';
 import type { ChatDialect, ChatIntent } from '../../serving/dialect.ts';
-import { estimateInputTokens } from './count-tokens.ts';
-import { fitToModel } from './fit-to-model.ts';
 import { anthropicEventStage } from './to-anthropic-events.ts';
 import { toAnthropicMessage } from './to-anthropic-message.ts';
 import { toChatRequest } from './to-chat-request.ts';
@@ -17,7 +16,7 @@ export interface AnthropicIntent extends ChatIntent {
 export const anthropicMessages: ChatDialect<AnthropicIntent> = {
   parse(body) {
     const plan = toChatRequest(body);
-    const estimated = estimateInputTokens(plan.chat);
+    const estimated = estimateTokens(plan.chat).tokens;
     return {
       requestedModel: plan.requestedModel,
       stream: plan.stream,
@@ -25,7 +24,8 @@ export const anthropicMessages: ChatDialect<AnthropicIntent> = {
       droppedTools: plan.droppedServerTools,
       id: `msg_${randomUUID().replaceAll('-', '')}`,
       estimatedInputTokens: estimated,
-      toUpstream: (model) => ({ ...fitToModel(plan.chat, model.contextLength, estimated), model: model.id }),
+      chat: plan.chat,
+      toUpstream: (model) => ({ ...plan.chat, model: model.id }),
     };
   },
   streamContentType: 'text/event-stream; charset=utf-8',

@@ -1,11 +1,8 @@
 import type { RequestNeeds } from '../../routing/model-router.ts';
 import { isPlainObject, reject } from '../field-validators.ts';
 import { HttpError } from '../../errors.ts';
-import type { ChatMessage, ChatRequest, ChatTool } from '../../chat/wire.ts';
+import type { ChatBody, ChatMessage, ChatRequest, ChatTool } from '../../chat/wire.ts';
 import { toChatMessages, toSystemMessage } from './to-chat-messages.ts';
-
-/** A chat request without its model: routing fills that in for each attempt. */
-export type ChatBody = Partial<ChatRequest> & Pick<ChatRequest, 'messages'>;
 
 /** What a Messages request becomes: the chat body (minus the model, which routing picks) and what routing needs. */
 export interface AnthropicChatPlan {

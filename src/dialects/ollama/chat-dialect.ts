@@ -1,4 +1,5 @@
 // Ollama's /api/chat and /api/generate as dialects: NDJSON lines streamed, one object otherwise.
+import type { ChatRequest } from '../../chat/wire.ts';
 import type { RequestNeeds } from '../../routing/model-router.ts';
 import type { ChatDialect, ChatIntent } from '../../serving/dialect.ts';
 import { ndjsonEncoderStage } from '../../streams/ndjson-encoder.ts';
@@ -27,6 +28,11 @@ const ollamaAnswers: Omit<ChatDialect<OllamaIntent>, 'parse'> = {
   answerLocally: (intent, context) => (intent.load ? loadReply(context, intent) : undefined),
 };
 
+// The converted request, made once; each attempt only names its model.
+function upstreamFor(chat: ChatRequest): Pick<OllamaIntent, 'chat' | 'toUpstream'> {
+  return { chat, toUpstream: (model) => ({ ...chat, model: model.id }) };
+}
+
 /** `POST /api/chat`. */
 export const ollamaChat: ChatDialect<OllamaIntent> = {
   ...ollamaAnswers,
@@ -46,7 +52,7 @@ export const ollamaChat: ChatDialect<OllamaIntent> = {
       load: chat.messages.length === 0,
       format: chatLineFormat(chat.model),
       // Both ways read OpenRouter's stream: a non-streamed answer is collected from it.
-      toUpstream: (model) => toOpenAIChatRequest(chat, model.id, true),
+      ...upstreamFor(toOpenAIChatRequest(chat, '', true)),
     };
   },
 };
@@ -64,7 +70,7 @@ export const ollamaGenerate: ChatDialect<OllamaIntent> = {
       keepAliveMs: parseKeepAlive(generate.keep_alive),
       load: (generate.prompt ?? '') === '' && (generate.suffix ?? '') === '' && images === 0,
       format: generateLineFormat(generate.model),
-      toUpstream: (model) => toOpenAIChatRequestFromGenerate(generate, model.id, true),
+      ...upstreamFor(toOpenAIChatRequestFromGenerate(generate, '', true)),
     };
   },
 };

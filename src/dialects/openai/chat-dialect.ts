@@ -4,6 +4,7 @@ import type { ChatRequest } from '../../chat/wire.ts';
 import type { ChatDialect, ChatIntent } from '../../serving/dialect.ts';
 import { toFillInTheMiddlePrompt } from '../fill-in-the-middle.ts';
 import { forwardable, openAINeeds, validateOpenAIBody } from './to-chat-request.ts';
+import { chunkFrame, toChatCompletion } from './to-chat-chunks.ts';
 import { openAISseEncoderStage } from './to-openai-sse.ts';
 import { toTextCompletion, toTextCompletionData } from './to-text-completion.ts';
 
@@ -14,11 +15,11 @@ export const openAIChat: ChatDialect<ChatIntent> = {
   parse(body, options) {
     const request = validateOpenAIBody(body, 'messages');
     const upstream = forwardable(request, options.freeMode) as unknown as ChatRequest;
-    return { requestedModel: request.model, stream: request.stream === true, needs: openAINeeds(request), toUpstream: (model) => ({ ...upstream, model: model.id }) };
+    return { requestedModel: request.model, stream: request.stream === true, needs: openAINeeds(request), chat: upstream, toUpstream: (model) => ({ ...upstream, model: model.id }) };
   },
   streamContentType: SSE,
-  encode: () => openAISseEncoderStage(),
-  collect: { from: 'completion', build: (_intent, completion) => completion },
+  encode: (_intent, answer) => openAISseEncoderStage(undefined, answer.origin === 'local' ? chunkFrame(answer) : undefined),
+  collect: { from: 'completion', build: (_intent, completion) => completion, local: (_intent, whole, answer) => toChatCompletion(whole, chunkFrame(answer)) },
 };
 
 /** `POST /v1/completions` (legacy): served through chat, answered in the text-completion shape. */
@@ -29,14 +30,20 @@ export const openAICompletions: ChatDialect<ChatIntent> = {
     const { prompt: _prompt, suffix, echo: _echo, best_of: _bestOf, logprobs: _logprobs, ...rest } = forwardable(request, options.freeMode);
     // Chat has no suffix field; a suffix turns the prompt into the same fill-in-the-middle request /api/generate makes.
     const content = typeof suffix === 'string' && suffix !== '' ? toFillInTheMiddlePrompt(prompt, suffix) : prompt;
+    const messages: ChatRequest['messages'] = [{ role: 'user', content }];
     return {
       requestedModel: request.model,
       stream: request.stream === true,
       needs: openAINeeds({ ...request, messages: [] }),
-      toUpstream: (model) => ({ ...rest, model: model.id, messages: [{ role: 'user', content }] }),
+      chat: { ...rest, messages },
+      toUpstream: (model) => ({ ...rest, model: model.id, messages }),
     };
   },
   streamContentType: SSE,
-  encode: () => openAISseEncoderStage(toTextCompletionData),
-  collect: { from: 'completion', build: (_intent, completion) => toTextCompletion(completion) },
+  encode: (_intent, answer) => openAISseEncoderStage(toTextCompletionData, answer.origin === 'local' ? chunkFrame(answer) : undefined),
+  collect: {
+    from: 'completion',
+    build: (_intent, completion) => toTextCompletion(completion),
+    local: (_intent, whole, answer) => toTextCompletion(toChatCompletion(whole, chunkFrame(answer))),
+  },
 };

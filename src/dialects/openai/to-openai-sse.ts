@@ -1,6 +1,7 @@
 import type { AnswerEvent } from '../../chat/answer.ts';
 import type { Stage } from '../../streams/stage.ts';
 import { toOpenAIErrorBody } from './errors.ts';
+import { toChatChunkData, type ChunkFrame } from './to-chat-chunks.ts';
 
 const encoder = new TextEncoder();
 
@@ -10,9 +11,10 @@ export const relayChunkData = (data: string): string | undefined => data;
 /**
  * Answer event batches → OpenAI SSE bytes: the relay. It writes each upstream chunk's own JSON (the
  * `raw` events), through `toData` (which may reshape or skip it); an error becomes an SSE `error`
- * payload, which the `openai` client raises; a clean end gets `data: [DONE]`.
+ * payload, which the `openai` client raises; a clean end gets `data: [DONE]`. An answer the proxy made
+ * itself has no upstream chunks: given its `frame`, its events are written as the chunks instead.
  */
-export function openAISseEncoderStage(toData: (data: string) => string | undefined = relayChunkData): Stage<AnswerEvent[], Uint8Array> {
+export function openAISseEncoderStage(toData: (data: string) => string | undefined = relayChunkData, frame?: ChunkFrame): Stage<AnswerEvent[], Uint8Array> {
   let failed = false;
   return {
     transform(events, sink) {
@@ -24,8 +26,9 @@ export function openAISseEncoderStage(toData: (data: string) => string | undefin
           text += `data: ${JSON.stringify(toOpenAIErrorBody(event.error))}\n\n`;
           continue;
         }
-        if (event.type !== 'raw') continue;
-        const data = toData(event.data);
+        const chunk = event.type === 'raw' ? event.data : frame !== undefined ? toChatChunkData(event, frame) : undefined;
+        if (chunk === undefined) continue;
+        const data = toData(chunk);
         if (data !== undefined) text += `data: ${data}\n\n`;
       }
       if (text !== '') sink.enqueue(encoder.encode(text));

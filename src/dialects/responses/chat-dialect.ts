@@ -40,6 +40,7 @@ export function createResponsesDialect(ids: IdSource = randomIds): ChatDialect<R
         needs: request.needs,
         // Hosted tools, and the input items of hosted-tool calls, are left out; each type is logged once.
         droppedTools: [...request.droppedTools, ...request.skippedItems.map((type) => `${type} (input items)`)],
+        chat: request.chat,
         toUpstream: (model) => ({ ...request.chat, model: model.id }),
         request,
       };

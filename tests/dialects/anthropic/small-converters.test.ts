@@ -1,10 +1,9 @@
-// Tables for the dialect's small pure functions: stop reasons, errors, the token estimate, model pages.
+// Tables for the dialect's small pure functions: stop reasons, errors, model pages (the token estimate is
+// tests/chat/estimate-tokens.test.ts, fitting max_tokens tests/routing/fit-to-model.test.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CatalogModel } from '../../../src/catalog/model-info.ts';
-import { estimateInputTokens } from '../../../src/dialects/anthropic/count-tokens.ts';
 import { toAnthropicErrorBody, toAnthropicErrorType } from '../../../src/dialects/anthropic/errors.ts';
-import { fitToModel } from '../../../src/dialects/anthropic/fit-to-model.ts';
 import { toAnthropicStopReason } from '../../../src/dialects/anthropic/map-stop-reason.ts';
 import { toAnthropicModelPage } from '../../../src/dialects/anthropic/models.ts';
 import { HttpError } from '../../../src/errors.ts';
@@ -38,23 +37,10 @@ describe('Anthropic errors', () => {
   });
 });
 
-describe('estimateInputTokens', () => {
-  const cases: Array<[string, Parameters<typeof estimateInputTokens>[0], number]> = [
-    ['one short message', { messages: [{ role: 'user', content: 'abcd' }] }, 1 + 3],
-    ['rounds up', { messages: [{ role: 'user', content: 'abcde' }] }, 2 + 3],
-    ['images count 1,600 each', { messages: [{ role: 'user', content: [{ type: 'text', text: 'abcd' }, { type: 'image_url', image_url: { url: 'data:' } }] }] }, 1 + 3 + 1600],
-    ['tool calls, reasoning and tool definitions count as text', {
-      messages: [{ role: 'assistant', content: null, reasoning: 'abcd', tool_calls: [{ id: 'x', type: 'function', function: { name: 'ab', arguments: '{}' } }] }],
-      tools: [{ type: 'function', function: { name: 'f' } }],
-    }, Math.ceil((4 + 4 + JSON.stringify({ name: 'f' }).length) / 4) + 3],
-  ];
-  for (const [name, chat, expected] of cases) test(name, () => assert.equal(estimateInputTokens(chat), expected));
-});
-
 describe('toAnthropicModelPage', () => {
   const model = (name: string, created: number): CatalogModel => ({
     id: `v/${name}`, name, title: `Title ${name}`, contextLength: 1, free: true, created, family: '', parameterSize: '',
-    capabilities: { completion: true, tools: false, vision: false, thinking: false, embedding: false },
+    capabilities: { completion: true, tools: false, vision: false, thinking: false, embedding: false, structuredOutputs: false, jsonMode: false },
   });
   const models = ['a', 'b', 'c', 'd', 'e'].map((name, i) => model(name, 1_700_000_000 + i)).map((entry) => ({ id: entry.name, model: entry }));
   const page = (query: string) => {
@@ -80,24 +66,5 @@ describe('toAnthropicModelPage', () => {
 
   for (const query of ['limit=0', 'limit=1001', 'limit=x', 'after_id=zz', 'before_id=zz']) {
     test(`?${query} is a 400`, () => assert.throws(() => toAnthropicModelPage(models, new URLSearchParams(query)), (error: unknown) => error instanceof HttpError && error.status === 400));
-  }
-});
-
-describe('fitToModel', () => {
-  const messages = [{ role: 'user' as const, content: 'x' }];
-  const cases: Array<[string, number, number, number, number | undefined]> = [
-    ['fits: kept', 1000, 4096, 100, 1000],
-    ['exactly fits: kept', 1000, 1100, 100, 1000],
-    ['prompt plus ceiling overflow the context: dropped', 1000, 1099, 100, undefined],
-    ['Claude Code ceiling on a 128k model: dropped', 128000, 131072, 5000, undefined],
-    ['unknown context length: kept', 1000, 0, 100, 1000],
-  ];
-  for (const [name, maxTokens, contextLength, input, expected] of cases) {
-    test(name, () => {
-      const chat = { messages, max_tokens: maxTokens };
-      const fitted = fitToModel(chat, contextLength, input);
-      assert.equal(fitted.max_tokens, expected);
-      assert.deepEqual(fitted.messages, chat.messages);
-    });
   }
 });
