@@ -14,7 +14,8 @@
  *    - `[tool=NAME]` → one call to the tool named NAME instead of the first tool (NAME is
  *      called even when it is not among `tools`, to play a model that invents a tool);
  *    - `[args={...json...}]` → exactly these arguments (compact JSON; kept verbatim when they
- *      do not parse, to play malformed arguments) for that call, or for the first call.
+ *      do not parse, to play malformed arguments) for that call, or for the first call;
+ *    - several `[tool=NAME][args={...}]` pairs → parallel calls, one per pair, in order.
  *    When the tool result comes back (last role `tool`), rule 1 answers, so a loop ends.
  * 3. `[chunks=N]` in the last user text      → exactly N content chunks "tok0 ", "tok1 ", ...
  * 4. response_format json_object/json_schema → the compact JSON string {"echo": last}.
@@ -32,7 +33,7 @@
  */
 import { countWords, lastUserText, messageText, requestTools } from './request.ts';
 import type { ChatMessage, ChatRequest, ChatTool } from './request.ts';
-import { argsDirective, toolNameDirective } from './tool-directives.ts';
+import { argsDirective, toolCallDirectives, toolNameDirective } from './tool-directives.ts';
 import type { FakeModel } from './types.ts';
 
 export type Piece =
@@ -105,6 +106,13 @@ function thirds(text: string): string[] {
 }
 
 function planToolCalls(tools: ChatTool[], userText: string, newCallId: () => string): PlannedToolCall[] {
+  const several = toolCallDirectives(userText);
+  if (several.length > 1) {
+    return several.map(({ name, args }) => {
+      const tool = tools.find((candidate) => candidate.function?.name === name) ?? { type: 'function', function: { name } };
+      return { id: newCallId(), name, arguments: args ?? toolArguments(tool, userText) };
+    });
+  }
   const named = toolNameDirective(userText);
   const chosen = named === undefined
     ? tools.slice(0, Math.max(1, directive(userText, 'tools') ?? 1))

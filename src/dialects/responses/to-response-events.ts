@@ -23,8 +23,8 @@ interface OpenCall {
 
 /**
  * Chat part batches → the Responses SSE event sequence. Reasoning and content each become one item
- * (a new item whenever the kind changes); tool calls stay open, keyed by the upstream index, until
- * the end, since their argument fragments may interleave. `flush` always ends the stream with
+ * (a new item whenever the kind changes); tool calls, keyed by the upstream index, are items one
+ * after another (see appendCall). `flush` always ends the stream with
  * `response.completed` (status `incomplete` for a length cut), unless an error part already ended
  * it with `response.failed`.
  */
@@ -63,6 +63,8 @@ export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[
   const openText = (kind: OpenText['kind']): OpenText => {
     if (text?.kind === kind) return text;
     closeText();
+    // Text after tool calls is a new item: the calls before it end first, so items never overlap.
+    closeCalls();
     const opened: OpenText = { kind, index: output.length, id: context.newId(kind === 'message' ? 'msg' : 'rs'), text: '' };
     addItem(kind === 'message' ? messageItem(opened.id, '', 'in_progress') : reasoningItem(opened.id, undefined));
     const where = { item_id: opened.id, output_index: opened.index };
@@ -96,26 +98,43 @@ export function toResponseEventsStage(context: ResponseContext): Stage<ChatPart[
     text = undefined;
   }
 
+  // OpenAI sends output items one after another (added, argument deltas, arguments.done, item done,
+  // then the next item), and clients such as pi keep a single "current item". Upstream fragments of
+  // parallel calls may interleave, so only the first open call streams live; later calls collect
+  // their fragments and are sent whole, in order, once the calls before them are closed.
   const appendCall = (delta: ToolCallDelta) => {
     // The shared buffer knows which call a fragment belongs to, `index` or not (some providers omit it).
     const key = fragments.add([delta])[0] as number;
     let call = calls.get(key);
     if (call === undefined) {
       closeText();
-      const name = delta.function?.name ?? '';
-      call = { index: output.length, id: context.newId(toolCallIdPrefix(context, name)), callId: delta.id ?? context.newId('call'), name, arguments: '' };
+      call = { index: -1, id: '', callId: delta.id ?? context.newId('call'), name: delta.function?.name ?? '', arguments: '' };
       calls.set(key, call);
-      addItem(toolCallItem(context, call, 'in_progress'));
+      if (calls.size === 1) openCall(call);
     }
     const fragment = delta.function?.arguments ?? '';
     if (fragment === '') return;
     call.arguments += fragment;
-    // A custom tool's raw input is wrapped in JSON upstream, so it cannot be streamed as it arrives.
+    if (call.index !== -1) streamArguments(call, fragment);
+  };
+
+  const openCall = (call: OpenCall) => {
+    call.index = output.length;
+    call.id = context.newId(toolCallIdPrefix(context, call.name));
+    addItem(toolCallItem(context, { ...call, arguments: '' }, 'in_progress'));
+  };
+
+  // A custom tool's raw input is wrapped in JSON upstream, so it cannot be streamed as it arrives.
+  const streamArguments = (call: OpenCall, fragment: string) => {
     if (!isCustomTool(context, call.name)) emit('response.function_call_arguments.delta', { item_id: call.id, output_index: call.index, delta: fragment });
   };
 
   const closeCalls = () => {
     for (const call of calls.values()) {
+      if (call.index === -1) {
+        openCall(call);
+        if (call.arguments !== '') streamArguments(call, call.arguments);
+      }
       const item = toolCallItem(context, call, 'completed');
       if (item.type === 'function_call') emit('response.function_call_arguments.done', { item_id: call.id, output_index: call.index, arguments: call.arguments });
       output[call.index] = item;
