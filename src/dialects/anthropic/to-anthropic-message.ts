@@ -2,6 +2,7 @@ import type { ChatPart } from '../../chat/parts.ts';
 import { toAnthropicStopReason } from './map-stop-reason.ts';
 import { createToolCallBuffer, toToolInput } from './tool-call-buffer.ts';
 import type { AnthropicMessage, AnthropicResponseBlock } from './types.ts';
+import { thinkingSignature } from './thinking-signature.ts';
 
 /**
  * A whole upstream stream's chunks → one non-stream Anthropic message: thinking first, then text,
@@ -36,7 +37,7 @@ export function toAnthropicMessage(parts: readonly ChatPart[], options: { id: st
   }
   const calls = tools.drain();
   const content: AnthropicResponseBlock[] = [
-    ...(thinking !== '' ? [{ type: 'thinking' as const, thinking, signature: '' }] : []),
+    ...(thinking !== '' ? [{ type: 'thinking' as const, thinking, signature: thinkingSignature(thinking) }] : []),
     ...(text !== '' ? [{ type: 'text' as const, text }] : []),
     ...calls.map((call) => ({ type: 'tool_use' as const, id: call.id, name: call.name, input: toToolInput(call.arguments) })),
   ];
