@@ -155,3 +155,16 @@ test('Codex: a config.toml provider with wire_api = "responses" runs the same to
   assertCodexAnswered(run, output);
   assert.deepEqual(modelsAsked(proxy), ['openai/gpt-oss-20b:free', 'openai/gpt-oss-20b:free']);
 });
+
+test("Codex: on OpenRouter's daily free-model cap it stops at once and shows the proxy's message", TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
+  const proxy = await startProxy(t, { fake: { freeLimits: { perDay: 0 } } });
+  // Codex's default retries: a plain 429 would make it reconnect for as long as Retry-After says (until midnight).
+  const config = ['model = "gpt-oss:20b"', 'model_provider = "proxy"', '', '[model_providers.proxy]', 'name = "ollama-openrouter-proxy"', `base_url = "${proxy.url}/v1"`, 'wire_api = "responses"', ''].join('\n');
+  const run = await codex(t, path, proxy, 'Say hello', [], config);
+  assert.equal(run.code, 1, describeRun(run));
+  assert.match(run.stderr, /You.ve hit your usage limit\. OpenRouter's daily free-model request limit is used up/, describeRun(run));
+  assert.doesNotMatch(run.stderr, /Reconnecting/, describeRun(run));
+  assert.equal(proxy.fake.chatRequests().length, 1);
+});

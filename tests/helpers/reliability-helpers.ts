@@ -54,7 +54,7 @@ export function call(baseUrl: string, path: string, options: CallOptions = {}): 
 }
 
 /** Asserts an error body has the API's shape and returns its message. */
-export function errorMessage(shape: 'ollama' | 'openai' | 'anthropic', text: string): string {
+export function errorMessage(shape: 'ollama' | 'openai' | 'anthropic' | 'responses', text: string): string {
   const body = JSON.parse(text) as Record<string, any>;
   if (shape === 'anthropic') {
     assert.deepEqual(Object.keys(body), ['type', 'error'], `Anthropic error shape: ${text}`);
