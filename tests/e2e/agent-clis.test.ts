@@ -168,3 +168,15 @@ test("Codex: on OpenRouter's daily free-model cap it stops at once and shows the
   assert.doesNotMatch(run.stderr, /Reconnecting/, describeRun(run));
   assert.equal(proxy.fake.chatRequests().length, 1);
 });
+
+test('Codex: codex exec --oss in free mode still starts when the filter hides every gpt-oss model', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
+  const proxy = await startProxy(t);
+  writeFileSync(join(proxy.dir, 'filter'), 'qwen3-coder\n');
+  const { prompt, output } = codexPrompt('CODEX-FILTERED');
+  // gpt-oss:20b is not in /api/tags, so Codex pulls it first; the pull must succeed as chat would serve it.
+  const run = await codex(t, path, proxy, prompt, ['--oss', '--local-provider', 'ollama']);
+  assertCodexAnswered(run, output);
+  assert.deepEqual(modelsAsked(proxy), ['qwen/qwen3-coder:free', 'qwen/qwen3-coder:free']);
+});
