@@ -1,3 +1,4 @@
+import type { CatalogModel } from '../catalog/model-info.ts';
 import { estimateInputTokens } from '../dialects/anthropic/count-tokens.ts';
 import { anthropicMessages } from '../dialects/anthropic/messages-dialect.ts';
 import { toAnthropicModel, toAnthropicModelPage } from '../dialects/anthropic/models.ts';
@@ -18,8 +19,10 @@ export function handleAnthropicCountTokens(request: ParsedRequest): Reply {
 
 /** `GET /v1/models` from an Anthropic client: the visible models, paged as Anthropic pages them. */
 export function handleAnthropicModels(context: HandlerContext, request: ParsedRequest): Reply {
-  // Alias names first, as /api/tags and the OpenAI list show them.
-  const listed = [...listedAliases(context).map(({ alias, model }) => ({ id: alias, model })), ...context.router.visibleModels().map((model) => ({ id: model.name, model }))];
+  // Alias names first, as /api/tags and the OpenAI list show them. Only chat models: Claude Code's
+  // /model picker offers every entry, and an embedding model cannot answer a message.
+  const chat = ({ model }: { model: CatalogModel }) => !model.capabilities.embedding;
+  const listed = [...listedAliases(context).map(({ alias, model }) => ({ id: alias, model })), ...context.router.visibleModels().map((model) => ({ id: model.name, model }))].filter(chat);
   return { json: toAnthropicModelPage(listed, request.query) };
 }
 

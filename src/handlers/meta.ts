@@ -11,6 +11,11 @@ export function handleRoot(): Reply {
   return { text: 'Ollama is running' };
 }
 
+/** `GET|HEAD /api/hello`: Claude Code probes its base URL with `HEAD /api/hello` on every start. */
+export function handleHello(): Reply {
+  return { status: 200, empty: true };
+}
+
 /** `GET /api/version`. */
 export function handleVersion(): Reply {
   return { json: { version: OLLAMA_VERSION } };
