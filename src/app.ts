@@ -10,7 +10,7 @@ import type { HandlerContext } from './handlers/context.ts';
 import { dashboardRoutes } from './handlers/dashboard.ts';
 import { handleAnthropicCountTokens, handleAnthropicMessages, handleAnthropicModel, handleAnthropicModels, isAnthropicClient } from './handlers/anthropic.ts';
 import { handleOllamaEmbed, handleOllamaEmbeddings, handleOpenAIEmbeddings } from './handlers/embeddings.ts';
-import { handleHello, handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
+import { handleCloudOnly, handleHello, handleOllamaStatus, handleRoot, handleStatus, handleVersion } from './handlers/meta.ts';
 import { handlePs, handlePull, handleShow, handleTags, handleUnmanaged } from './handlers/models.ts';
 import { handleOllamaChat, handleOllamaGenerate } from './handlers/ollama.ts';
 import { handleOpenAIChat, handleOpenAICompletions, handleOpenAIModel, handleOpenAIModels } from './handlers/openai.ts';
@@ -118,6 +118,9 @@ function routes(context: HandlerContext): Route[] {
     { methods: GET, path: '/', handler: handleRoot },
     { methods: GET, path: '/api/version', handler: handleVersion },
     { methods: GET, path: '/api/hello', handler: handleHello },
+    { methods: GET, path: '/api/status', handler: handleOllamaStatus },
+    { methods: POST, path: '/api/experimental/web_search', handler: handleCloudOnly },
+    { methods: POST, path: '/api/experimental/web_fetch', handler: handleCloudOnly },
     { methods: GET, path: '/status', handler: () => handleStatus(context) },
     { methods: GET, path: '/api/tags', handler: () => handleTags(context) },
     { methods: GET, path: '/api/ps', handler: () => handlePs(context) },

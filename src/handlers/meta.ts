@@ -2,9 +2,13 @@ import type { Reply } from '../http/url-router.ts';
 import { resilienceStatus } from './resilience-status.ts';
 import type { HandlerContext } from './context.ts';
 
-/** The Ollama version this server claims: Copilot needs at least 0.6.4, and Open WebUI parses it as integers. */
-// Codex's `--oss` refuses servers older than 0.13.4.
-export const OLLAMA_VERSION = '0.15.2';
+/**
+ * The Ollama version whose API this server serves (server/routes.go and api/types.go at that tag):
+ * `capabilities` in /api/tags (0.30), `think: "max"` (0.22), /api/status (0.16.2), `context_length` in
+ * /api/ps; the cloud routes answer as an Ollama with cloud disabled. Copilot needs at least 0.6.4,
+ * Codex's `--oss` 0.13.4, and Open WebUI parses it as integers.
+ */
+export const OLLAMA_VERSION = '0.32.15';
 
 /** `GET|HEAD /`: the liveness answer every Ollama client probes. */
 export function handleRoot(): Reply {
@@ -14,6 +18,17 @@ export function handleRoot(): Reply {
 /** `GET|HEAD /api/hello`: Claude Code probes its base URL with `HEAD /api/hello` on every start. */
 export function handleHello(): Reply {
   return { status: 200, empty: true };
+}
+
+/** `GET /api/status`: this server has no Ollama cloud, so it reports cloud as disabled (by its configuration). */
+export function handleOllamaStatus(): Reply {
+  return { json: { cloud: { disabled: true, source: 'config' } } };
+}
+
+/** `POST /api/experimental/web_search|web_fetch`: what Ollama answers with cloud disabled (they are cloud services). */
+export function handleCloudOnly(request: { path: string }): Reply {
+  const operation = request.path.endsWith('web_fetch') ? 'web fetch is unavailable' : 'web search is unavailable';
+  return { status: 403, json: { error: `ollama cloud is disabled: ${operation}` } };
 }
 
 /** `GET /api/version`. */
