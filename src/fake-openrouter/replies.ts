@@ -1,6 +1,7 @@
 /*
- * Deterministic replies of the fake OpenRouter. `last` is the text of the last message
- * (string content, or its text parts joined with "\n"); directives are read from the
+ * Deterministic replies of the fake OpenRouter. `last` is the text of the last message that is not a
+ * `system` message (string content, or its text parts joined with "\n"; Claude Code appends per-turn
+ * system notes after the user's turn, and a model answers the turn, not the note); directives are read from the
  * last `user` message. The first matching rule wins:
  *
  * 1. Last message has role `tool`          → content "Tool result: " + last.
@@ -147,7 +148,7 @@ function contentPieces(request: ChatRequest, model: FakeModel, last: string, use
 /** Decides the whole reply to a validated chat request, before any byte is sent. */
 export function planReply(request: ChatRequest, model: FakeModel, newCallId: () => string): ReplyPlan {
   const messages = request.messages;
-  const lastMessage = messages[messages.length - 1] as ChatMessage;
+  const lastMessage = (messages.findLast((message) => message.role !== 'system') ?? messages[messages.length - 1]) as ChatMessage;
   const last = messageText(lastMessage.content);
   const userText = lastUserText(messages);
   const reasoning = wantsReasoning(request, model) ? splitWords(`Thinking about: ${last}`) : [];

@@ -107,7 +107,7 @@ test('without [tool=], [args=] replaces the generated arguments of the first too
   assert.deepEqual(invented['choices'][0]['message']['tool_calls'][0]['function'], { name: 'Teleport', arguments: '{}' });
 });
 
-test('after the tool result comes back the turn ends with "Tool result: ..."', async (t) => {
+test('after the tool result comes back the turn ends with "Tool result: ...", a trailing system note notwithstanding', async (t) => {
   const fake = await startFake(t);
   const request = agentRequest('[tool=Bash] [args={"command":"pwd"}]');
   const turn = (await (await chat(fake, request)).json()) as Json;
@@ -115,6 +115,7 @@ test('after the tool result comes back the turn ends with "Tool result: ..."', a
   request['messages'].push(
     { role: 'assistant', content: null, tool_calls: [{ id: call['id'], type: 'function', function: call['function'] }] },
     { role: 'tool', tool_call_id: call['id'], content: '/work' },
+    { role: 'system', content: '# Environment: tokens left 9000' },
   );
   const next = (await (await chat(fake, request)).json()) as Json;
   assert.equal(next['choices'][0]['finish_reason'], 'stop');
