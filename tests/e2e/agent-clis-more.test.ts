@@ -2,7 +2,7 @@
 // Kilo), each on every API it offers, against the proxy and the offline OpenRouter: a real tool round
 // trip. The fake calls the CLI's shell tool through the [tool=NAME][args=JSON] directives, the CLI runs
 // the command, sends its output back, and prints the fake's "Tool result: ..." answer. Settings per
-// CLI are in agent-cli-setups.ts. Without `npm ci --prefix tests/agents` these skip (CI=true: fail).
+// CLI are in agent-cli-setups.ts. Without `npm install --prefix tests/agents` these skip (CI=true: fail).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startProxy } from '../helpers/harness.ts';

@@ -3,7 +3,7 @@
 // exit 0 and print the offline OpenRouter's answer: a plain answer, an answer from the fallback when
 // the requested model fails, and a tool loop the CLI runs for real (the fake calls a shell tool through
 // its [tool=NAME] and [args=JSON] directives, the CLI runs the command, the fake answers from its output).
-// Install the CLIs with `npm ci --prefix tests/agents`; without them these tests skip (and fail under CI=true).
+// Install the CLIs with `npm install --prefix tests/agents`; without them these tests skip (and fail under CI=true).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

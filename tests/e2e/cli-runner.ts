@@ -1,4 +1,4 @@
-// Runs the real agent CLIs installed in tests/agents (npm ci --prefix tests/agents) headless, each with
+// Runs the real agent CLIs installed in tests/agents (npm install --prefix tests/agents) headless, each with
 // a throwaway HOME and working directory, no stdin, a clean environment and a kill timeout.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -19,13 +19,13 @@ export interface CliRun {
   timedOut: boolean;
 }
 
-/** The installed CLI's path, or undefined when `npm ci --prefix tests/agents` has not been run. */
+/** The installed CLI's path, or undefined when `npm install --prefix tests/agents` has not been run. */
 export function cliPath(name: CliName): string | undefined {
   const path = join(AGENTS_DIR, 'node_modules', '.bin', name);
   return existsSync(path) ? path : undefined;
 }
 
-const HOW_TO = 'the agent CLIs are not installed; run `npm ci --prefix tests/agents` (about 2.4 GB) and then `npm test`';
+const HOW_TO = 'the agent CLIs are not installed; run `npm install --prefix tests/agents` (about 2.4 GB) and then `npm test`';
 
 /**
  * Finds a CLI for a test: without it the test is skipped with how to install it, except under CI
