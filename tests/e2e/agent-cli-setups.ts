@@ -17,8 +17,8 @@ export interface AgentSetup {
   upstream: number;
   /** The CLI's shell tool, and its arguments for `command`. */
   shell(command: string): { tool: string; args: Record<string, unknown> };
-  /** Writes the CLI's settings into `home`; the arguments and environment of a run with `prompt`. */
-  prepare(home: string, proxyUrl: string, prompt: string): { args: string[]; env: Record<string, string> };
+  /** Writes the CLI's settings into `home`; the arguments and environment of a run with `prompt` (and `model`). */
+  prepare(home: string, proxyUrl: string, prompt: string, model?: string): { args: string[]; env: Record<string, string> };
 }
 
 function write(home: string, path: string, text: string): string {
@@ -102,9 +102,9 @@ const qwen = (authType: 'openai' | 'anthropic'): AgentSetup => ({
 const cline: AgentSetup = {
   cli: 'cline', api: 'ollama', via: 'ollama provider', upstream: 2,
   shell: (command) => ({ tool: 'run_commands', args: { commands: [command] } }),
-  prepare: (home, proxyUrl, prompt) => {
+  prepare: (home, proxyUrl, prompt, model = MODEL) => {
     // What `cline auth -p ollama -k unused -m MODEL` writes, plus the base URL it only takes for OpenAI providers.
-    const settings = { provider: 'ollama', apiKey: 'unused', model: MODEL, baseUrl: proxyUrl };
+    const settings = { provider: 'ollama', apiKey: 'unused', model, baseUrl: proxyUrl };
     write(home, '.cline/data/settings/providers.json', JSON.stringify({ version: 1, lastUsedProvider: 'ollama', modes: {}, providers: { ollama: { settings, updatedAt: '2026-01-01T00:00:00.000Z', tokenSource: 'manual' } } }));
     // `local` runs the session in this process: no background hub daemon is left behind.
     return { args: [prompt], env: { CLINE_SESSION_BACKEND_MODE: 'local', CLINE_NO_AUTO_UPDATE: '1' } };

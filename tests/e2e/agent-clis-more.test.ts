@@ -68,3 +68,21 @@ test('pi on the Responses API runs two parallel calls, each with its own argumen
     ['{"command":"echo B-$((2+2))"}', 'B-4\n'],
   ]);
 });
+
+// Cline's Ollama provider with --thinking: `think` on /api/chat, the model's thinking streamed back and shown.
+test('cline --thinking on the Ollama API: thinking streams back, and the tool round trip completes', { timeout: RUN_TIMEOUT_MS + 30_000 }, async (t) => {
+  const setup = AGENT_SETUPS.find((candidate) => candidate.cli === 'cline') as AgentSetup;
+  const path = requireCli(t, 'cline');
+  if (path === undefined) return;
+  const proxy = await startProxy(t);
+  const { home, cwd } = throwawayHome(t, 'cline');
+  const { prompt, output } = shellProof(setup);
+  const { args, env } = setup.prepare(home, proxy.url, prompt, 'gpt-oss:20b');
+  const run = await runCli(path, ['--thinking', 'low', ...args], { home, cwd, env, timeoutMs: RUN_TIMEOUT_MS });
+  assert.equal(run.code, 0, describeRun(run));
+  // Without its colour codes, Cline shows the fake's reasoning ("Thinking about: ...") as [thinking].
+  assert.match(run.stdout.replace(/\x1b\[[0-9;]*m/g, ''), /\[thinking\] Thinking about: Run the command/, describeRun(run));
+  const upstream = proxy.fake.chatRequests();
+  assert.deepEqual(upstream.map((body) => [body.model, body.reasoning]), [['openai/gpt-oss-20b:free', { enabled: true }], ['openai/gpt-oss-20b:free', { enabled: true }]]);
+  assert.ok(JSON.stringify(lastMessage(upstream[1] ?? {}).content).includes(output), describeRun(run));
+});
