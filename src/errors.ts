@@ -57,6 +57,23 @@ export class UpstreamError extends HttpError {
   }
 }
 
+/**
+ * OpenRouter's account-wide free-model limit is in force: `free-daily` lifts at midnight UTC, `free-minute`
+ * within a minute. Clients that retry on 429 should stop at once on the daily one (see the Responses dialect).
+ */
+export class AccountLimitError extends HttpError {
+  override name = 'AccountLimitError';
+  readonly scope: 'free-daily' | 'free-minute';
+  /** When the limit lifts, epoch ms. */
+  readonly resetAt: number;
+
+  constructor(scope: 'free-daily' | 'free-minute', resetAt: number, message: string, headers: Record<string, string>) {
+    super(429, message, { headers });
+    this.scope = scope;
+    this.resetAt = resetAt;
+  }
+}
+
 /** An error as one client API spells it: the status, headers and body to send. */
 export interface ErrorReply {
   status: number;

@@ -1,6 +1,7 @@
 /*
- * Deterministic replies of the fake OpenRouter. `last` is the text of the last message
- * (string content, or its text parts joined with "\n"); directives are read from the
+ * Deterministic replies of the fake OpenRouter. `last` is the text of the last message that is not a
+ * `system` message (string content, or its text parts joined with "\n"; Claude Code appends per-turn
+ * system notes after the user's turn, and a model answers the turn, not the note); directives are read from the
  * last `user` message. The first matching rule wins:
  *
  * 1. Last message has role `tool`          → content "Tool result: " + last.
@@ -14,7 +15,8 @@
  *    - `[tool=NAME]` → one call to the tool named NAME instead of the first tool (NAME is
  *      called even when it is not among `tools`, to play a model that invents a tool);
  *    - `[args={...json...}]` → exactly these arguments (compact JSON; kept verbatim when they
- *      do not parse, to play malformed arguments) for that call, or for the first call.
+ *      do not parse, to play malformed arguments) for that call, or for the first call;
+ *    - several `[tool=NAME][args={...}]` pairs → parallel calls, one per pair, in order.
  *    When the tool result comes back (last role `tool`), rule 1 answers, so a loop ends.
  * 3. `[chunks=N]` in the last user text      → exactly N content chunks "tok0 ", "tok1 ", ...
  * 4. response_format json_schema on a model with `structured_outputs` → a compact JSON object with
@@ -36,7 +38,7 @@
  */
 import { countWords, lastUserText, messageText, requestTools } from './request.ts';
 import type { ChatMessage, ChatRequest, ChatTool } from './request.ts';
-import { argsDirective, toolNameDirective } from './tool-directives.ts';
+import { argsDirective, toolCallDirectives, toolNameDirective } from './tool-directives.ts';
 import type { FakeModel } from './types.ts';
 
 export type Piece =
@@ -109,6 +111,13 @@ function thirds(text: string): string[] {
 }
 
 function planToolCalls(tools: ChatTool[], userText: string, newCallId: () => string): PlannedToolCall[] {
+  const several = toolCallDirectives(userText);
+  if (several.length > 1) {
+    return several.map(({ name, args }) => {
+      const tool = tools.find((candidate) => candidate.function?.name === name) ?? { type: 'function', function: { name } };
+      return { id: newCallId(), name, arguments: args ?? toolArguments(tool, userText) };
+    });
+  }
   const named = toolNameDirective(userText);
   const chosen = named === undefined
     ? tools.slice(0, Math.max(1, directive(userText, 'tools') ?? 1))
@@ -148,7 +157,7 @@ function contentPieces(request: ChatRequest, model: FakeModel, last: string, use
 /** Decides the whole reply to a validated chat request, before any byte is sent. */
 export function planReply(request: ChatRequest, model: FakeModel, newCallId: () => string): ReplyPlan {
   const messages = request.messages;
-  const lastMessage = messages[messages.length - 1] as ChatMessage;
+  const lastMessage = (messages.findLast((message) => message.role !== 'system') ?? messages[messages.length - 1]) as ChatMessage;
   const last = messageText(lastMessage.content);
   const userText = lastUserText(messages);
   const reasoning = wantsReasoning(request, model) ? splitWords(`Thinking about: ${last}`) : [];

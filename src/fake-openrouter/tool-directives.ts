@@ -27,23 +27,44 @@ function endOfObject(text: string, start: number): number {
   return -1;
 }
 
+const ARGS_MARKER = '[args=';
+
+// The `[args={...}]` directive at `at`: its arguments and where it ends, or undefined when it is not one.
+function argsAt(text: string, at: number): { args: string; end: number } | undefined {
+  const start = at + ARGS_MARKER.length;
+  if (!text.startsWith(ARGS_MARKER, at) || text[start] !== '{') return undefined;
+  const end = endOfObject(text, start);
+  if (end === -1 || text[end] !== ']') return undefined;
+  const raw = text.slice(start, end);
+  try {
+    return { args: JSON.stringify(JSON.parse(raw)), end: end + 1 };
+  } catch {
+    return { args: raw, end: end + 1 };
+  }
+}
+
 /**
  * The arguments of the first `[args={...}]` directive: compact JSON when the object parses, else the raw
  * text between the braces, so a test can make the model send malformed arguments on purpose.
  */
 export function argsDirective(text: string): string | undefined {
-  const marker = '[args=';
-  for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + 1)) {
-    const start = at + marker.length;
-    if (text[start] !== '{') continue;
-    const end = endOfObject(text, start);
-    if (end === -1 || text[end] !== ']') continue;
-    const raw = text.slice(start, end);
-    try {
-      return JSON.stringify(JSON.parse(raw));
-    } catch {
-      return raw;
-    }
+  for (let at = text.indexOf(ARGS_MARKER); at !== -1; at = text.indexOf(ARGS_MARKER, at + 1)) {
+    const found = argsAt(text, at);
+    if (found !== undefined) return found.args;
   }
   return undefined;
+}
+
+/**
+ * Parallel calls: every `[tool=NAME]` with the `[args={...}]` written right after it (spaces allowed
+ * between), in order. Agents such as pi must keep each call's arguments with its own call, so a test
+ * needs several calls with different arguments in one reply.
+ */
+export function toolCallDirectives(text: string): Array<{ name: string; args?: string }> {
+  const calls: Array<{ name: string; args?: string }> = [];
+  for (const match of text.matchAll(/\[tool=([^\]\s]+)\]\s*/g)) {
+    const found = argsAt(text, (match.index ?? 0) + match[0].length);
+    calls.push({ name: match[1] as string, ...(found !== undefined ? { args: found.args } : {}) });
+  }
+  return calls;
 }

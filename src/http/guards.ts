@@ -43,8 +43,9 @@ export function isLoopbackAddress(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-// The liveness probe, and the dashboard's page shell (static files with no data: the page asks for the key).
-const PUBLIC_PATHS = new Set(['/', '/dashboard', '/dashboard/dashboard.css', '/dashboard/dashboard.js']);
+// The liveness probes (Ollama's `/`, Claude Code's `/api/hello`), and the dashboard's page shell (static
+// files with no data: the page asks for the key).
+const PUBLIC_PATHS = new Set(['/', '/api/hello', '/dashboard', '/dashboard/dashboard.css', '/dashboard/dashboard.js']);
 
 /** True for the few GET paths that answer without PROXY_API_KEY. */
 export function isPublicPath(method: string, path: string): boolean {

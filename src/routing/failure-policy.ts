@@ -1,5 +1,5 @@
 import type { CatalogModel } from '../catalog/model-info.ts';
-import { HttpError, type UpstreamError } from '../errors.ts';
+import { AccountLimitError, HttpError, type UpstreamError } from '../errors.ts';
 import type { FailureStore } from '../store/failure-store.ts';
 import { isContextOverflow } from './context-fit.ts';
 
@@ -110,17 +110,17 @@ export function accountLimitError(store: FailureStore, now: number): HttpError |
     const remedy = /high-balance/i.test(daily.message)
       ? 'This is already the 1000-a-day tier for accounts with credits; wait for the reset, or set FREE_MODE=false to use paid models.'
       : 'To raise it from 50 to 1000 requests a day, buy at least 10 credits at https://openrouter.ai/credits; or set FREE_MODE=false to use paid models.';
-    return limitError(daily.resetAt, now, `OpenRouter's daily free-model request limit is used up (free-models-per-day); it resets at ${utc(daily.resetAt)}. ${remedy}`);
+    return limitError('free-daily', daily.resetAt, now, `OpenRouter's daily free-model request limit is used up (free-models-per-day); it resets at ${utc(daily.resetAt)}. ${remedy}`);
   }
   const minute = store.accountLimit('free-minute', now);
   if (minute !== undefined) {
-    return limitError(minute.resetAt, now, `OpenRouter's per-minute free-model request limit is reached (free-models-per-min); retry after ${utc(minute.resetAt)}.`);
+    return limitError('free-minute', minute.resetAt, now, `OpenRouter's per-minute free-model request limit is reached (free-models-per-min); retry after ${utc(minute.resetAt)}.`);
   }
   return undefined;
 }
 
-function limitError(resetAt: number, now: number, message: string): HttpError {
-  return new HttpError(429, message, { headers: { 'Retry-After': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) } });
+function limitError(scope: AccountLimitError['scope'], resetAt: number, now: number, message: string): HttpError {
+  return new AccountLimitError(scope, resetAt, message, { 'Retry-After': String(Math.max(1, Math.ceil((resetAt - now) / 1000))) });
 }
 
 function utc(epochMs: number): string {

@@ -3,7 +3,7 @@
 // exit 0 and print the offline OpenRouter's answer: a plain answer, an answer from the fallback when
 // the requested model fails, and a tool loop the CLI runs for real (the fake calls a shell tool through
 // its [tool=NAME] and [args=JSON] directives, the CLI runs the command, the fake answers from its output).
-// Install the CLIs with `npm ci --prefix tests/agents`; without them these tests skip (and fail under CI=true).
+// Install the CLIs with `npm install --prefix tests/agents`; without them these tests skip (and fail under CI=true).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -145,4 +145,29 @@ test('Codex: a config.toml provider with wire_api = "responses" runs the same to
   const run = await codex(t, path, proxy, prompt, [], config);
   assertCodexAnswered(run, output);
   assert.deepEqual(modelsAsked(proxy), ['openai/gpt-oss-20b:free', 'openai/gpt-oss-20b:free']);
+});
+
+test("Codex: on OpenRouter's daily free-model cap it stops at once and shows the proxy's message", TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
+  const proxy = await startProxy(t, { fake: { freeLimits: { perDay: 0 } } });
+  // Codex's default retries: a plain 429 would make it reconnect for as long as Retry-After says (until midnight).
+  const config = ['model = "gpt-oss:20b"', 'model_provider = "proxy"', '', '[model_providers.proxy]', 'name = "ollama-openrouter-proxy"', `base_url = "${proxy.url}/v1"`, 'wire_api = "responses"', ''].join('\n');
+  const run = await codex(t, path, proxy, 'Say hello', [], config);
+  assert.equal(run.code, 1, describeRun(run));
+  assert.match(run.stderr, /You.ve hit your usage limit\. OpenRouter's daily free-model request limit is used up/, describeRun(run));
+  assert.doesNotMatch(run.stderr, /Reconnecting/, describeRun(run));
+  assert.equal(proxy.fake.chatRequests().length, 1);
+});
+
+test('Codex: codex exec --oss in free mode still starts when the filter hides every gpt-oss model', TEST_TIMEOUT, async (t) => {
+  const path = requireCli(t, 'codex');
+  if (path === undefined) return;
+  const proxy = await startProxy(t);
+  writeFileSync(join(proxy.dir, 'filter'), 'qwen3-coder\n');
+  const { prompt, output } = codexPrompt('CODEX-FILTERED');
+  // gpt-oss:20b is not in /api/tags, so Codex pulls it first; the pull must succeed as chat would serve it.
+  const run = await codex(t, path, proxy, prompt, ['--oss', '--local-provider', 'ollama']);
+  assertCodexAnswered(run, output);
+  assert.deepEqual(modelsAsked(proxy), ['qwen/qwen3-coder:free', 'qwen/qwen3-coder:free']);
 });

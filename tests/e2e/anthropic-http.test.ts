@@ -52,8 +52,10 @@ describe('/v1/messages over HTTP', () => {
     const upstream = lastUpstreamChat(proxy);
     assert.deepEqual(upstream.tools.map((tool: { function: { name: string } }) => tool.function.name), ['Bash', 'ToolSearch']);
     assert.deepEqual(upstream.reasoning, { effort: 'medium' });
-    assert.deepEqual(upstream.messages.map((message: { role: string }) => message.role), ['system', 'user']);
-    assert.match(upstream.messages[0].content, /You are Claude Code\.\n\nturn note$/);
+    // The per-turn system note stays where Claude Code put it; the leading system prompt is stable.
+    assert.deepEqual(upstream.messages.map((message: { role: string }) => message.role), ['system', 'user', 'system']);
+    assert.match(upstream.messages[0].content, /You are Claude Code\.$/);
+    assert.equal(upstream.messages[2].content, 'turn note');
   });
 
   test('errors on /v1/messages are in Anthropic shape, before and after routing', async (t) => {

@@ -1,4 +1,4 @@
-// Runs the real agent CLIs installed in tests/agents (npm ci --prefix tests/agents) headless, each with
+// Runs the real agent CLIs installed in tests/agents (npm install --prefix tests/agents) headless, each with
 // a throwaway HOME and working directory, no stdin, a clean environment and a kill timeout.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,8 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const AGENTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'agents');
-export type CliName = 'claude' | 'codex';
+/** The bin names of the CLIs in tests/agents/package.json. */
+export type CliName = 'claude' | 'codex' | 'opencode' | 'pi' | 'qwen' | 'cline' | 'copilot' | 'cn' | 'kilo';
 
 export interface CliRun {
   /** Exit code, or null when the run was killed (timeout) — the message then says so. */
@@ -18,13 +19,13 @@ export interface CliRun {
   timedOut: boolean;
 }
 
-/** The installed CLI's path, or undefined when `npm ci --prefix tests/agents` has not been run. */
+/** The installed CLI's path, or undefined when `npm install --prefix tests/agents` has not been run. */
 export function cliPath(name: CliName): string | undefined {
   const path = join(AGENTS_DIR, 'node_modules', '.bin', name);
   return existsSync(path) ? path : undefined;
 }
 
-const HOW_TO = 'the agent CLIs are not installed; run `npm ci --prefix tests/agents` (about 800 MB) and then `npm test`';
+const HOW_TO = 'the agent CLIs are not installed; run `npm install --prefix tests/agents` (about 2.4 GB) and then `npm test`';
 
 /**
  * Finds a CLI for a test: without it the test is skipped with how to install it, except under CI
@@ -33,7 +34,7 @@ const HOW_TO = 'the agent CLIs are not installed; run `npm ci --prefix tests/age
 export function requireCli(t: TestContext, name: CliName): string | undefined {
   const path = cliPath(name);
   if (path !== undefined) return path;
-  if (process.env.CI === 'true') throw new Error(`CI=true but ${HOW_TO}`);
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${name} is missing: ${HOW_TO}`);
   t.skip(HOW_TO);
   return undefined;
 }

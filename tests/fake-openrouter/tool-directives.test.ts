@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { argsDirective, toolNameDirective } from '../../src/fake-openrouter/tool-directives.ts';
+import { argsDirective, toolCallDirectives, toolNameDirective } from '../../src/fake-openrouter/tool-directives.ts';
 import { chat, sseEvents, startFake } from './helpers.ts';
 import type { Json } from './helpers.ts';
 
@@ -29,6 +29,27 @@ const argsCases: Array<[string, string | undefined]> = [
 
 test('argsDirective returns compact JSON, or the raw text when it does not parse', () => {
   for (const [text, expected] of argsCases) assert.equal(argsDirective(text), expected, text);
+});
+
+const callCases: Array<[string, Array<{ name: string; args?: string }>]> = [
+  ['none', []],
+  ['[tool=a]', [{ name: 'a' }]],
+  ['[tool=a] [args={"x": 1}] and [tool=b][args={"y":"2"}]', [{ name: 'a', args: '{"x":1}' }, { name: 'b', args: '{"y":"2"}' }]],
+  ['[tool=a] then words [args={"x":1}] [tool=b]', [{ name: 'a' }, { name: 'b' }]],
+];
+
+test('toolCallDirectives pairs each [tool=NAME] with the [args=...] right after it', () => {
+  for (const [text, expected] of callCases) assert.deepEqual(toolCallDirectives(text), expected, text);
+});
+
+test('several [tool=NAME][args=...] pairs are parallel calls, streamed one after the other', async (t) => {
+  const fake = await startFake(t);
+  const prompt = '[tool=Bash][args={"command":"echo a"}] [tool=Read][args={"command":"b"}]';
+  const text = await (await chat(fake, agentRequest(prompt, { stream: true }))).text();
+  const fragments = sseEvents(text).flatMap((e) => e['choices']?.[0]?.['delta']?.['tool_calls'] ?? []);
+  const joined = [0, 1].map((index) => fragments.filter((f: Json) => f['index'] === index).map((f: Json) => f['function']['arguments']).join(''));
+  assert.deepEqual(fragments.filter((f: Json) => f['function']['name'] !== undefined).map((f: Json) => f['function']['name']), ['Bash', 'Read']);
+  assert.deepEqual(joined, ['{"command":"echo a"}', '{"command":"b"}']);
 });
 
 // Shaped like what an agent CLI sends: many tools, a long system prompt, the prompt wrapped in extra text parts.
@@ -86,7 +107,7 @@ test('without [tool=], [args=] replaces the generated arguments of the first too
   assert.deepEqual(invented['choices'][0]['message']['tool_calls'][0]['function'], { name: 'Teleport', arguments: '{}' });
 });
 
-test('after the tool result comes back the turn ends with "Tool result: ..."', async (t) => {
+test('after the tool result comes back the turn ends with "Tool result: ...", a trailing system note notwithstanding', async (t) => {
   const fake = await startFake(t);
   const request = agentRequest('[tool=Bash] [args={"command":"pwd"}]');
   const turn = (await (await chat(fake, request)).json()) as Json;
@@ -94,6 +115,7 @@ test('after the tool result comes back the turn ends with "Tool result: ..."', a
   request['messages'].push(
     { role: 'assistant', content: null, tool_calls: [{ id: call['id'], type: 'function', function: call['function'] }] },
     { role: 'tool', tool_call_id: call['id'], content: '/work' },
+    { role: 'system', content: '# Environment: tokens left 9000' },
   );
   const next = (await (await chat(fake, request)).json()) as Json;
   assert.equal(next['choices'][0]['finish_reason'], 'stop');

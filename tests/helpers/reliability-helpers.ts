@@ -63,7 +63,7 @@ export function errorShapeFor(path: string, headers: Record<string, unknown> = {
   return 'type' in body ? 'anthropic' : typeof body.error === 'string' ? 'ollama' : 'openai';
 }
 
-export function errorMessage(shape: 'ollama' | 'openai' | 'anthropic', text: string): string {
+export function errorMessage(shape: 'ollama' | 'openai' | 'anthropic' | 'responses', text: string): string {
   const body = JSON.parse(text) as Record<string, any>;
   if (shape === 'anthropic') {
     assert.deepEqual(Object.keys(body), ['type', 'error'], `Anthropic error shape: ${text}`);

@@ -1,5 +1,6 @@
 // Anthropic's Messages API as one record: /v1/messages (and count_tokens), and the model list for
 // Anthropic clients, which share /v1/models with OpenAI's and say who they are with `anthropic-version`.
+import type { CatalogModel } from '../../catalog/model-info.ts';
 import { HttpError } from '../../errors.ts';
 import type { ParsedRequest, Reply } from '../../http/url-router.ts';
 import type { ClientApi } from '../../serving/client-api.ts';
@@ -20,8 +21,10 @@ export function handleAnthropicCountTokens(context: HandlerContext, request: Par
 
 /** `GET /v1/models` from an Anthropic client: the visible models, paged as Anthropic pages them. */
 export function handleAnthropicModels(context: HandlerContext, request: ParsedRequest): Reply {
-  // Alias names first, as /api/tags and the OpenAI list show them.
-  const listed = [...listedAliases(context).map(({ alias, model }) => ({ id: alias, model })), ...context.router.visibleModels().map((model) => ({ id: model.name, model }))];
+  // Alias names first, as /api/tags and the OpenAI list show them. Only chat models: Claude Code's
+  // /model picker offers every entry, and an embedding model cannot answer a message.
+  const chat = ({ model }: { model: CatalogModel }) => !model.capabilities.embedding;
+  const listed = [...listedAliases(context).map(({ alias, model }) => ({ id: alias, model })), ...context.router.visibleModels().map((model) => ({ id: model.name, model }))].filter(chat);
   return { json: toAnthropicModelPage(listed, request.query) };
 }
 

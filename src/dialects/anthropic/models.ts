@@ -7,6 +7,8 @@ export interface AnthropicModel {
   id: string;
   display_name: string;
   created_at: string;
+  /** The model's context window, as Anthropic's Models API reports it (Claude Code reads it from there for models it does not know). */
+  max_input_tokens?: number;
 }
 
 export interface AnthropicModelPage {
@@ -24,7 +26,8 @@ export interface ListedModel {
 
 /** A catalog model in Anthropic's shape. */
 export function toAnthropicModel(model: CatalogModel, id = model.name): AnthropicModel {
-  return { type: 'model', id, display_name: model.title, created_at: new Date(model.created * 1000).toISOString() };
+  const window = model.contextLength > 0 ? { max_input_tokens: model.contextLength } : {};
+  return { type: 'model', id, display_name: model.title, created_at: new Date(model.created * 1000).toISOString(), ...window };
 }
 
 /**

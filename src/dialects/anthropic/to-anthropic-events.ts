@@ -5,6 +5,7 @@ import { toAnthropicErrorBody } from './errors.ts';
 import { toAnthropicStopReason } from './map-stop-reason.ts';
 import { toToolInput } from './tool-input.ts';
 import type { AnthropicMessage, AnthropicResponseBlock } from './types.ts';
+import { thinkingSignature } from './thinking-signature.ts';
 
 export interface AnthropicStreamOptions {
   /** The message id (`msg_…`), and how tool calls without a provider id are named. */
@@ -88,10 +89,14 @@ export function anthropicEventStage(options: AnthropicStreamOptions): Stage<Answ
 function createBlockWriter() {
   let open: 'text' | 'thinking' | undefined;
   let index = 0;
+  let thinking = '';
   const close = (): string => {
     if (open === undefined) return '';
+    // As Anthropic does: a thinking block's signature arrives last, as a `signature_delta`.
+    const signature = open === 'thinking' ? sse({ type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: thinkingSignature(thinking) } }) : '';
     open = undefined;
-    return sse({ type: 'content_block_stop', index: index++ });
+    thinking = '';
+    return signature + sse({ type: 'content_block_stop', index: index++ });
   };
   return {
     /** A text or thinking delta, opening a block of that kind (and closing the other) when needed. */
@@ -103,6 +108,7 @@ function createBlockWriter() {
         const block: AnthropicResponseBlock = kind === 'text' ? { type: 'text', text: '' } : { type: 'thinking', thinking: '', signature: '' };
         out += sse({ type: 'content_block_start', index, content_block: block });
       }
+      if (kind === 'thinking') thinking += text;
       const delta = kind === 'text' ? { type: 'text_delta', text } : { type: 'thinking_delta', thinking: text };
       return out + sse({ type: 'content_block_delta', index, delta });
     },

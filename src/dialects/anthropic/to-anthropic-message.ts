@@ -2,6 +2,7 @@ import type { CollectedAnswer } from '../../chat/answer.ts';
 import { toAnthropicStopReason } from './map-stop-reason.ts';
 import { toToolInput } from './tool-input.ts';
 import type { AnthropicMessage, AnthropicResponseBlock } from './types.ts';
+import { thinkingSignature } from './thinking-signature.ts';
 
 /**
  * A whole answer → one non-stream Anthropic message: thinking first, then text, then one `tool_use`
@@ -11,7 +12,7 @@ import type { AnthropicMessage, AnthropicResponseBlock } from './types.ts';
 export function toAnthropicMessage(answer: CollectedAnswer, options: { id: string; model: string }): AnthropicMessage {
   const newId = (index: number) => `toolu_${options.id.replace(/^msg_/, '')}_${index}`;
   const content: AnthropicResponseBlock[] = [
-    ...(answer.reasoning !== '' ? [{ type: 'thinking' as const, thinking: answer.reasoning, signature: '' }] : []),
+    ...(answer.reasoning !== '' ? [{ type: 'thinking' as const, thinking: answer.reasoning, signature: thinkingSignature(answer.reasoning) }] : []),
     ...(answer.text !== '' ? [{ type: 'text' as const, text: answer.text }] : []),
     ...answer.toolCalls.map((call) => ({ type: 'tool_use' as const, id: call.id || newId(call.index), name: call.name, input: toToolInput(call.arguments) })),
   ];

@@ -2,6 +2,7 @@ import type { RequestNeeds } from '../../routing/model-router.ts';
 import { isPlainObject, reject } from '../field-validators.ts';
 import { HttpError } from '../../errors.ts';
 import type { ChatBody, ChatMessage, ChatRequest, ChatTool } from '../../chat/wire.ts';
+import { placeSystemTurns } from './place-system-turns.ts';
 import { toChatMessages, toSystemMessage } from './to-chat-messages.ts';
 
 /** What a Messages request becomes: the chat body (minus the model, which routing picks) and what routing needs. */
@@ -24,7 +25,7 @@ export function toChatRequest(body: unknown, options: { requireMaxTokens?: boole
   if (typeof body.model !== 'string' || body.model.trim() === '') reject('model', 'a non-empty string');
   if (options.requireMaxTokens !== false || body.max_tokens !== undefined) checkMaxTokens(body.max_tokens);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') reject('stream', 'a boolean');
-  const messages = leadingSystem([...toSystemMessage(body.system), ...toChatMessages(body.messages)]);
+  const messages = [...toSystemMessage(body.system), ...placeSystemTurns(toChatMessages(body.messages))];
   // Nothing to answer (`content: []` turns, say): refused here rather than upstream, where it would still count against the daily free quota.
   if (options.requireMaxTokens !== false && !messages.some((message) => message.role !== 'system')) reject('messages', 'at least one message with content');
   const { tools, dropped } = toChatTools(body.tools);
@@ -52,19 +53,6 @@ export function toChatRequest(body: unknown, options: { requireMaxTokens?: boole
     },
     droppedServerTools: dropped,
   };
-}
-
-/**
- * Folds every system message (the `system` field and Claude Code's per-turn `system` turns) into one
- * leading system message. Many open models' chat templates reject a system message anywhere but
- * first, or require user/assistant turns to alternate, so neither a late system message nor a
- * user-role stand-in for it is safe across OpenRouter's providers.
- */
-function leadingSystem(messages: ChatMessage[]): ChatMessage[] {
-  const system = messages.filter((message) => message.role === 'system');
-  if (system.length === 0) return messages;
-  const rest = messages.filter((message) => message.role !== 'system');
-  return [{ role: 'system', content: system.map((message) => message.content as string).join('\n\n') }, ...rest];
 }
 
 function checkMaxTokens(value: unknown): void {

@@ -29,7 +29,7 @@ export interface AnthropicToolResultBlock {
   is_error?: boolean;
 }
 
-/** A thinking block; `signature` is Anthropic's proof of origin, which the proxy cannot make and so leaves empty. */
+/** A thinking block; `signature` is Anthropic's proof of origin, which the proxy cannot make: its own opaque one (thinking-signature.ts). */
 export interface AnthropicThinkingBlock {
   type: 'thinking';
   thinking: string;

@@ -46,11 +46,16 @@ export function handleShow(context: HandlerContext, request: ParsedRequest): Rep
 export function handlePull(context: HandlerContext, request: ParsedRequest): Reply {
   const name = modelNameFrom(request.body);
   const stream = !(isPlainObject(request.body) && request.body.stream === false);
-  const model = context.router.findVisible(name);
+  // In free mode chat answers any name with a free model (the named one first when it is visible), so
+  // a pull must succeed for any name too: Codex --oss pulls gpt-oss:20b before anything else and stops
+  // when that fails, even though its chats would be served.
+  const visible = context.router.visibleModels();
+  const model = context.router.findVisible(name) ?? (context.config.freeMode ? visible[0] : undefined);
   const known = context.catalog.current()?.find(name);
   const failure =
     model !== undefined ? undefined
-    : known !== undefined ? `pull model manifest: '${name}' is not available here (FREE_MODE, TOOL_USE_ONLY or the model filter hides it)`
+    : context.config.freeMode ? `pull model manifest: no free model matches the filter (0 free models visible; see GET /status)`
+    : known !== undefined ? `pull model manifest: '${name}' is not available here (TOOL_USE_ONLY or the model filter hides it)`
     : `pull model manifest: model '${name}' not found in the OpenRouter catalog`;
   if (!stream) {
     if (failure !== undefined) throw new HttpError(404, failure);

@@ -1,5 +1,6 @@
 import type { ChatContentPart, ChatMessage, ChatMessageToolCall } from '../../chat/wire.ts';
 import { sniffImageMime } from '../images.ts';
+import { placeToolImages } from '../tool-images.ts';
 import type { OllamaMessage, OllamaToolCall } from './types.ts';
 
 /** A call made by the latest assistant message, waiting for its tool result. */
@@ -65,24 +66,30 @@ function toOpenAIToolMessage(message: OllamaMessage, pending: PendingCall[]): Ch
   // OpenAI-style upstreams reject a tool message that answers no preceding call, so an orphan
   // result is passed on as a user message: the model still sees it, and the request stays valid.
   const source = message.tool_name ? ` (${message.tool_name})` : '';
-  return { role: 'user', content: `Tool result${source}: ${content}` };
+  return { role: 'user', content: toOpenAIUserContent(`Tool result${source}: ${content}`, message.images) };
 }
 
 /**
- * OpenAI chat messages from an Ollama history: images become data-URL parts, tool calls get ids
- * and string arguments, and every tool result is paired with the assistant call it answers.
+ * OpenAI chat messages from an Ollama history: images become data-URL parts (a tool message's images
+ * follow the tool results as user content), tool calls get ids and string arguments, and every tool
+ * result is paired with the assistant call it answers.
  */
 export function toOpenAIMessages(messages: OllamaMessage[]): ChatMessage[] {
   let pending: PendingCall[] = [];
-  return messages.map((message, index) => {
+  const toolImages = new Map<ChatMessage, ChatContentPart[]>();
+  const converted = messages.map((message, index): ChatMessage => {
     switch (message.role) {
       case 'assistant': {
         const converted = toOpenAIAssistantMessage(message, index);
         pending = (converted.tool_calls ?? []).map((call) => ({ id: call.id, name: call.function.name, answered: false }));
         return converted;
       }
-      case 'tool':
-        return toOpenAIToolMessage(message, pending);
+      case 'tool': {
+        const result = toOpenAIToolMessage(message, pending);
+        // A tool's images (a screenshot, a file it read) go upstream after the tool messages.
+        if (result.role === 'tool' && message.images !== undefined && message.images.length > 0) toolImages.set(result, toOpenAIUserContent('', message.images) as ChatContentPart[]);
+        return result;
+      }
       case 'user':
         return { role: 'user', content: toOpenAIUserContent(message.content ?? '', message.images) };
       default:
@@ -91,4 +98,5 @@ export function toOpenAIMessages(messages: OllamaMessage[]): ChatMessage[] {
         return { role: 'system', content: message.content ?? '' };
     }
   });
+  return placeToolImages(converted, (message) => toolImages.get(message));
 }

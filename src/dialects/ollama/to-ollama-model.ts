@@ -43,8 +43,7 @@ export function toOllamaCapabilities(model: CatalogModel): string[] {
   return ['completion', ...(caps.tools ? ['tools'] : []), ...(caps.vision ? ['vision'] : []), ...(caps.thinking ? ['thinking'] : [])];
 }
 
-/** An `/api/tags` entry. */
-export function toOllamaListEntry(model: CatalogModel) {
+function toOllamaModelEntry(model: CatalogModel) {
   return {
     name: model.name,
     model: model.name,
@@ -55,10 +54,15 @@ export function toOllamaListEntry(model: CatalogModel) {
   };
 }
 
+/** An `/api/tags` entry; `capabilities` (Ollama ≥ 0.30) is what Cline, Kilo and Open WebUI read for tool and vision badges. */
+export function toOllamaListEntry(model: CatalogModel) {
+  return { ...toOllamaModelEntry(model), capabilities: toOllamaCapabilities(model) };
+}
+
 /** An `/api/ps` entry: a recently used model and when it "unloads". */
 export function toOllamaPsEntry(model: CatalogModel, name: string, expiresAt: number) {
   const size = estimatedSize(model);
-  return { ...toOllamaListEntry(model), name, model: name, expires_at: toOllamaTimestamp(expiresAt), size_vram: size, context_length: model.contextLength };
+  return { ...toOllamaModelEntry(model), name, model: name, expires_at: toOllamaTimestamp(expiresAt), size_vram: size, context_length: model.contextLength };
 }
 
 const PARAMETER_KEY_WIDTH = 30;

@@ -2,6 +2,7 @@ import { isPlainObject } from '../field-validators.ts';
 import { HttpError } from '../../errors.ts';
 import type { ChatContentPart, ChatMessage } from '../../chat/wire.ts';
 import { toUpstreamToolName } from './to-chat-tools.ts';
+import { placeToolImages } from '../tool-images.ts';
 
 const STATELESS = 'this server is stateless; send the whole input';
 const ROLES: Record<string, ChatMessage['role']> = { user: 'user', assistant: 'assistant', system: 'system', developer: 'system' };
@@ -46,11 +47,12 @@ function joinText(content: string | ChatContentPart[]): string {
   return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
-/** A tool's output (a string, or content parts of which the text is kept) as the tool message content. */
-function toToolOutput(output: unknown, where: string): string {
-  if (typeof output === 'string') return output;
-  if (Array.isArray(output)) return joinText(toContent(output, where));
-  return JSON.stringify(output ?? '');
+/** A tool's output as the tool message's text, and the images it returned (they follow as user content). */
+function toToolOutput(output: unknown, where: string): { text: string; images: ChatContentPart[] } {
+  if (typeof output === 'string') return { text: output, images: [] };
+  if (!Array.isArray(output)) return { text: JSON.stringify(output ?? ''), images: [] };
+  const parts = toContent(output, where) as ChatContentPart[];
+  return { text: joinText(parts), images: parts.filter((part) => part.type === 'image_url') };
 }
 
 function reasoningText(item: Record<string, unknown>): string {
@@ -62,6 +64,7 @@ interface Builder {
   messages: ChatMessage[];
   reasoning: string;
   skipped: string[];
+  toolImages: Map<ChatMessage, ChatContentPart[]>;
 }
 
 function assistant(builder: Builder, content: string | null, merge: boolean): ChatMessage {
@@ -101,9 +104,13 @@ function addItem(builder: Builder, item: unknown, where: string) {
       return addToolCall(builder, item, where, 'local_shell', JSON.stringify(item.action ?? {}));
     case 'function_call_output':
     case 'custom_tool_call_output':
-    case 'local_shell_call_output':
-      builder.messages.push({ role: 'tool', tool_call_id: text(item.call_id, `${where}.call_id`), content: toToolOutput(item.output, `${where}.output`) });
+    case 'local_shell_call_output': {
+      const output = toToolOutput(item.output, `${where}.output`);
+      const message: ChatMessage = { role: 'tool', tool_call_id: text(item.call_id, `${where}.call_id`), content: output.text };
+      builder.messages.push(message);
+      if (output.images.length > 0) builder.toolImages.set(message, output.images);
       return;
+    }
     case 'reasoning':
       builder.reasoning = [builder.reasoning, reasoningText(item)].filter((t) => t !== '').join('\n');
       return;
@@ -117,14 +124,15 @@ function addItem(builder: Builder, item: unknown, where: string) {
 
 /**
  * Responses `instructions` + `input` → chat messages. Consecutive tool calls join one assistant
- * message; a reasoning item's text rides on the next assistant message (OpenRouter's `reasoning`).
+ * message; a reasoning item's text rides on the next assistant message (OpenRouter's `reasoning`);
+ * images in a tool's output follow the tool messages as user content.
  * Items for OpenAI's hosted tools are skipped and reported, not rejected.
  */
 export function toChatMessages(instructions: string | undefined, input: unknown): { messages: ChatMessage[]; skippedItems: string[] } {
-  const builder: Builder = { messages: [], reasoning: '', skipped: [] };
+  const builder: Builder = { messages: [], reasoning: '', skipped: [], toolImages: new Map() };
   if (instructions !== undefined && instructions !== '') builder.messages.push({ role: 'system', content: instructions });
   if (typeof input === 'string') builder.messages.push({ role: 'user', content: input });
   else if (Array.isArray(input)) input.forEach((item, index) => addItem(builder, item, `input[${index}]`));
   else fail('input', 'must be a string or an array of input items');
-  return { messages: builder.messages, skippedItems: [...new Set(builder.skipped)] };
+  return { messages: placeToolImages(builder.messages, (message) => builder.toolImages.get(message)), skippedItems: [...new Set(builder.skipped)] };
 }

@@ -37,6 +37,8 @@ export function toResponseEventsStage(context: ResponseContext): Stage<AnswerEve
   const output: OutputItem[] = [];
   // Calls in the order they started; the first is the live one (added to the output), the rest wait.
   const calls: CallItem[] = [];
+  // Text or reasoning that came while a call was open waits for the calls to end (its item would overlap theirs).
+  let held: Array<{ kind: OpenText['kind']; text: string }> = [];
   let text: OpenText | undefined;
   let sequence = 0;
   let started = false;
@@ -111,7 +113,8 @@ export function toResponseEventsStage(context: ResponseContext): Stage<AnswerEve
     argumentsDelta(call, call.arguments);
   };
 
-  // Ends the live call, then brings on the next, ending it at once if it has already ended.
+  // Ends the live call, then brings on the next, ending it at once if it has already ended; once no
+  // call is open, the text that waited for them follows.
   const endLive = () => {
     for (let live = calls[0]; live?.ended === true; live = calls[0]) {
       const item = toolCallItem(context, live, 'completed');
@@ -121,6 +124,14 @@ export function toResponseEventsStage(context: ResponseContext): Stage<AnswerEve
       calls.shift();
       if (calls[0] !== undefined) goLive(calls[0]);
     }
+    if (calls.length > 0) return;
+    const waiting = held;
+    held = [];
+    for (const { kind, text: delta } of waiting) appendText(kind, delta);
+  };
+  const appendOrHold = (kind: OpenText['kind'], delta: string) => {
+    if (calls.length > 0) held.push({ kind, text: delta });
+    else appendText(kind, delta);
   };
 
   const onToolEvent = (event: Extract<AnswerEvent, { type: 'tool-call-start' | 'tool-call-delta' | 'tool-call-end' }>) => {
@@ -150,9 +161,9 @@ export function toResponseEventsStage(context: ResponseContext): Stage<AnswerEve
   const convert = (event: AnswerEvent) => {
     switch (event.type) {
       case 'reasoning':
-        return appendText('reasoning', event.text);
+        return appendOrHold('reasoning', event.text);
       case 'text':
-        return appendText('message', event.text);
+        return appendOrHold('message', event.text);
       case 'tool-call-start':
       case 'tool-call-delta':
       case 'tool-call-end':

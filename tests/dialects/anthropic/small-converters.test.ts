@@ -58,9 +58,9 @@ describe('toAnthropicModelPage', () => {
   ];
   for (const [query, expected] of cases) test(`?${query}`, () => assert.deepEqual(page(query), expected));
 
-  test('a model object', () => {
+  test('a model object, with its context window as max_input_tokens', () => {
     assert.deepEqual(toAnthropicModelPage(models, new URLSearchParams('limit=1')).data[0], {
-      type: 'model', id: 'a', display_name: 'Title a', created_at: '2023-11-14T22:13:20.000Z',
+      type: 'model', id: 'a', display_name: 'Title a', created_at: '2023-11-14T22:13:20.000Z', max_input_tokens: 1,
     });
   });
 

@@ -48,7 +48,7 @@ for (const name of inputs) {
 const messages: Record<string, unknown> = {
   'content-multibyte.sse': { content: [{ type: 'text', text: 'Grüße aus 東京 🚀!' }], stop_reason: 'end_turn', usage: { input_tokens: 12, output_tokens: 4 } },
   'reasoning-crlf.sse': {
-    content: [{ type: 'thinking', thinking: 'Let me think', signature: '' }, { type: 'text', text: 'Answer' }],
+    content: [{ type: 'thinking', thinking: 'Let me think', signature: 'oorp1.cGeADt4qZ3Wqf7G592y2CEGUmiwBslqAiigZzwQlb0Q' }, { type: 'text', text: 'Answer' }],
     stop_reason: 'max_tokens',
     usage: { input_tokens: 12, output_tokens: 4 },
   },

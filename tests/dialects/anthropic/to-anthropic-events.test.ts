@@ -1,6 +1,7 @@
 // The event stage on its own, fed OpenRouter chunks through the boundary stage: the edges the
 // recorded fixtures do not reach.
 import assert from 'node:assert/strict';
+import { thinkingSignature } from '../../../src/dialects/anthropic/thinking-signature.ts';
 import { test } from 'node:test';
 import { anthropicEventStage } from '../../../src/dialects/anthropic/to-anthropic-events.ts';
 import type { ChatChunk } from '../../../src/chat/wire.ts';
@@ -58,12 +59,15 @@ test('thinking, text, thinking again: each switch closes one block and opens the
   const events = run([[delta({ reasoning: 'a' }), delta({ content: 'b' }), delta({ reasoning: 'c' }, 'stop')]]);
   const blocks = events.filter(([event]) => event.startsWith('content_block')).map(([event, data]) => `${event}:${data.index}`);
   assert.deepEqual(blocks, [
-    'content_block_start:0', 'content_block_delta:0', 'content_block_stop:0',
+    'content_block_start:0', 'content_block_delta:0', 'content_block_delta:0', 'content_block_stop:0',
     'content_block_start:1', 'content_block_delta:1', 'content_block_stop:1',
-    'content_block_start:2', 'content_block_delta:2', 'content_block_stop:2',
+    'content_block_start:2', 'content_block_delta:2', 'content_block_delta:2', 'content_block_stop:2',
   ]);
+  // Each thinking block ends with its own non-empty signature, as Anthropic's do.
   assert.deepEqual(events.filter(([event]) => event === 'content_block_delta').map(([, data]) => data.delta), [
-    { type: 'thinking_delta', thinking: 'a' }, { type: 'text_delta', text: 'b' }, { type: 'thinking_delta', thinking: 'c' },
+    { type: 'thinking_delta', thinking: 'a' }, { type: 'signature_delta', signature: thinkingSignature('a') },
+    { type: 'text_delta', text: 'b' },
+    { type: 'thinking_delta', thinking: 'c' }, { type: 'signature_delta', signature: thinkingSignature('c') },
   ]);
 });
 

@@ -16,7 +16,7 @@ describe('toChatRequest: conversions', () => {
     ['text blocks join into one string', user([{ type: 'text', text: '<reminder>' }, { type: 'text', text: 'do it' }]), {
       messages: [{ role: 'user', content: '<reminder>\ndo it' }], max_tokens: 100, ...OPTIONS,
     }],
-    ['system turns inside messages (Claude Code) fold into the leading system message; extra keys ignored', {
+    ['system turns inside messages (Claude Code) stay where they occurred; the leading one is `system` alone; extra keys ignored', {
       ...base,
       system: 'main',
       messages: [
@@ -26,12 +26,30 @@ describe('toChatRequest: conversions', () => {
         { role: 'system', content: 'note' },
       ],
     }, {
-      messages: [{ role: 'system', content: 'main\n\nbe terse\n\nnote' }, { role: 'user', content: 'hi' }, { role: 'assistant', content: 'ok' }],
+      messages: [{ role: 'system', content: 'main' }, { role: 'user', content: 'hi' }, { role: 'system', content: 'be terse' }, { role: 'assistant', content: 'ok' }, { role: 'system', content: 'note' }],
       max_tokens: 100,
       ...OPTIONS,
     }],
-    ['a system turn alone becomes the leading system message', { ...base, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: 'late' }] }, {
-      messages: [{ role: 'system', content: 'late' }, { role: 'user', content: 'hi' }], max_tokens: 100, ...OPTIONS,
+    ['a late system turn without a `system` field stays late', { ...base, messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: 'late' }] }, {
+      messages: [{ role: 'user', content: 'hi' }, { role: 'system', content: 'late' }], max_tokens: 100, ...OPTIONS,
+    }],
+    ['a system turn between a tool call and its result follows the result', {
+      ...base,
+      messages: [
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'ls', input: {} }] },
+        { role: 'system', content: 'tokens left: 9000' },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt' }, { type: 'text', text: 'and?' }] },
+      ],
+    }, {
+      messages: [
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'ls', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'toolu_1', content: 'a.txt' },
+        { role: 'system', content: 'tokens left: 9000' },
+        { role: 'user', content: 'and?' },
+      ],
+      max_tokens: 100, ...OPTIONS,
     }],
     ['sampling and stop sequences; metadata is not forwarded', { ...user('x'), temperature: 0, top_p: 0.5, top_k: 3, stop_sequences: ['Z'], metadata: { user_id: 'u' } }, {
       messages: [{ role: 'user', content: 'x' }], max_tokens: 100, temperature: 0, top_p: 0.5, top_k: 3, stop: ['Z'], ...OPTIONS,

@@ -8,6 +8,7 @@ import type { CatalogModel } from '../../../src/catalog/model-info.ts';
 import { createResponsesDialect } from '../../../src/dialects/responses/chat-dialect.ts';
 import { assertEverySplit, assertMatchesFile, collectAnswerOf, frozen } from '../../helpers/dialect-fixtures.ts';
 import { counterIds } from './fixture-context.ts';
+import { assertOneItemAtATime } from '../../helpers/responses-events.ts';
 
 const folder = new URL('../../fixtures/dialects/responses/', import.meta.url);
 const answer = { model: { id: 'openai/gpt-4o', name: 'gpt-4o' } as CatalogModel, timing: frozen.timing, clock: frozen.clock };
@@ -34,7 +35,7 @@ describe('responses dialect: custom and namespaced tool calls', () => {
 
 describe('responses dialect: every expected stream follows the event rules', () => {
   for (const name of readdirSync(folder).filter((file) => file.endsWith('.sse'))) {
-    test(`${name}: sequence numbers count from 0; created and in_progress first; one terminal event, last`, () => {
+    test(`${name}: sequence numbers count from 0; created and in_progress first; one terminal event, last; one item at a time`, () => {
       const events = readFileSync(new URL(name, folder), 'utf8').trimEnd().split('\n\n').map((block) => {
         const [eventLine, dataLine] = block.split('\n');
         const data = JSON.parse((dataLine ?? '').slice('data: '.length)) as { type: string; sequence_number: number };
@@ -45,6 +46,7 @@ describe('responses dialect: every expected stream follows the event rules', () 
       assert.deepEqual(events.slice(0, 2).map((event) => event.type), ['response.created', 'response.in_progress']);
       const terminal = events.filter((event) => event.type === 'response.completed' || event.type === 'response.failed');
       assert.deepEqual(terminal, [events.at(-1)]);
+      assertOneItemAtATime(events, terminal[0]?.type === 'response.failed');
     });
     test(`${name}: items come one after another, as OpenAI sends them (pi keeps one current item)`, () => {
       const events = readFileSync(new URL(name, folder), 'utf8').trimEnd().split('\n\n').map((block) => JSON.parse(block.split('\n')[1]!.slice('data: '.length)) as { type: string; output_index?: number });
@@ -63,3 +65,4 @@ describe('responses dialect: every expected stream follows the event rules', () 
     });
   }
 });
+
