@@ -1,14 +1,33 @@
 import { HttpError } from '../errors.ts';
 
-// One small mechanism for checking client JSON: a validator looks at one value, knows where it sits
-// (`messages[2].content`), and returns a normalised copy or throws a 400 naming that place.
+// The one vocabulary every dialect checks client JSON with. Three ways to refuse, all a 400:
+// `reject(where, expected)` ("<where> must be <expected>"), `missing(where)` ("<where> is required")
+// and `badRequest(message)` for the rest; `requireBody` for the body itself. On top of them, small
+// combinators: a validator looks at one value, knows where it sits (`messages[2].content`), and
+// returns a normalised copy or refuses naming that place.
 
 /** Checks one value found at `where` and returns it normalised, or throws a 400 that names `where`. */
 export type Validator<T> = (value: unknown, where: string) => T;
 
-/** Throws the one error shape all checks share: "<where> must be <expected>". */
+/** Refuses a request with a 400 that says what is wrong with it. */
+export function badRequest(message: string): never {
+  throw new HttpError(400, message);
+}
+
+/** Refuses a value of the wrong kind: "<where> must be <expected>". */
 export function reject(where: string, expected: string): never {
-  throw new HttpError(400, `${where} must be ${expected}`);
+  return badRequest(`${where} must be ${expected}`);
+}
+
+/** Refuses a request that lacks a field: "<where> is required". */
+export function missing(where: string): never {
+  return badRequest(`${where} is required`);
+}
+
+/** The body of a request that must have one: a JSON object. */
+export function requireBody(body: unknown): Record<string, unknown> {
+  if (body === undefined) return badRequest('missing request body');
+  return isPlainObject(body) ? body : badRequest('request body must be a JSON object');
 }
 
 /** True for a JSON object (not an array, not null). */
@@ -45,7 +64,7 @@ export function withDefault<T>(check: Validator<T>, fallback: () => T): Validato
 /** Demands a value: absent (or an empty string) gives "<where> is required". */
 export function required<T>(check: Validator<T>): Validator<T> {
   return (value, where) => {
-    if (isAbsent(value) || value === '') throw new HttpError(400, `${where} is required`);
+    if (isAbsent(value) || value === '') missing(where);
     return check(value, where);
   };
 }
@@ -96,3 +115,11 @@ export const aNumber: Validator<number> = accept(
 );
 /** A JSON object (not an array). */
 export const anObject: Validator<Record<string, unknown>> = accept(isPlainObject, 'an object');
+
+/** An embeddings request's inputs: a string or a list of strings (none when absent or empty), named `field` in the error. */
+export function inputsFrom(value: unknown, field: string): string[] {
+  if (value === undefined || value === '') return [];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
+  return badRequest(`invalid input type: ${field} must be a string or an array of strings`);
+}

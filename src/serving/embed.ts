@@ -7,14 +7,6 @@ import type { HandlerContext } from './context.ts';
 
 const EMBEDDING = { kind: 'embedding', tools: false, vision: false } as const;
 
-/** A request's inputs: a string or a list of strings, named `field` in the error. */
-export function inputsFrom(value: unknown, field: string): string[] {
-  if (value === undefined || value === '') return [];
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value;
-  throw new HttpError(400, `invalid input type: ${field} must be a string or an array of strings`);
-}
-
 export interface Embedded {
   vectors: number[][];
   /** The upstream's token count, or a word count when it reports none. */

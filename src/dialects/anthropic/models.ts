@@ -1,5 +1,5 @@
 import type { CatalogModel } from '../../catalog/model-info.ts';
-import { HttpError } from '../../errors.ts';
+import { badRequest, reject } from '../field-validators.ts';
 
 /** An Anthropic model object; ids are the same `name:tag` names `/api/tags` and OpenAI's `/v1/models` list. */
 export interface AnthropicModel {
@@ -36,13 +36,13 @@ export function toAnthropicModel(model: CatalogModel, id = model.name): Anthropi
  */
 export function toAnthropicModelPage(models: readonly ListedModel[], query: URLSearchParams): AnthropicModelPage {
   const limit = query.has('limit') ? Number(query.get('limit')) : 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'limit must be an integer from 1 to 1000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) reject('limit', 'an integer from 1 to 1000');
   const ids = models.map((entry) => entry.id);
   const cursor = (name: 'after_id' | 'before_id'): number | undefined => {
     const id = query.get(name);
     if (id === null) return undefined;
     const at = ids.indexOf(id);
-    if (at < 0) throw new HttpError(400, `${name} '${id}' is not a listed model`);
+    if (at < 0) badRequest(`${name} '${id}' is not a listed model`);
     return at;
   };
   const before = cursor('before_id');

@@ -1,6 +1,5 @@
 import type { RequestNeeds } from '../../routing/model-router.ts';
-import { isPlainObject, reject } from '../field-validators.ts';
-import { HttpError } from '../../errors.ts';
+import { isPlainObject, reject, requireBody } from '../field-validators.ts';
 import type { ChatBody, ChatMessage, ChatRequest, ChatTool } from '../../chat/wire.ts';
 import { placeSystemTurns } from './place-system-turns.ts';
 import { toChatMessages, toSystemMessage } from './to-chat-messages.ts';
@@ -19,9 +18,8 @@ export interface AnthropicChatPlan {
  * Validates a `POST /v1/messages` body and converts it to an OpenRouter chat request. A bad field
  * is a 400 that names it. `count_tokens` bodies carry no `max_tokens`, hence `requireMaxTokens`.
  */
-export function toChatRequest(body: unknown, options: { requireMaxTokens?: boolean } = {}): AnthropicChatPlan {
-  if (body === undefined) throw new HttpError(400, 'missing request body');
-  if (!isPlainObject(body)) throw new HttpError(400, 'request body must be a JSON object');
+export function toChatRequest(input: unknown, options: { requireMaxTokens?: boolean } = {}): AnthropicChatPlan {
+  const body = requireBody(input);
   if (typeof body.model !== 'string' || body.model.trim() === '') reject('model', 'a non-empty string');
   if (options.requireMaxTokens !== false || body.max_tokens !== undefined) checkMaxTokens(body.max_tokens);
   if (body.stream !== undefined && typeof body.stream !== 'boolean') reject('stream', 'a boolean');

@@ -1,16 +1,16 @@
 // Ollama's embeddings: `/api/embed` (a list of inputs) and the legacy `/api/embeddings` (one prompt).
-import { HttpError } from '../../errors.ts';
 import type { ParsedRequest, Reply } from '../../http/url-router.ts';
 import { routingHeaders, type HandlerContext } from '../../serving/context.ts';
-import { embed, inputsFrom } from '../../serving/embed.ts';
+import { embed } from '../../serving/embed.ts';
 import { DEFAULT_KEEP_ALIVE_MS } from '../../store/recent-models.ts';
 import { modelNameFrom } from './models.ts';
 import { parseKeepAlive } from './to-ollama.ts';
+import { reject, inputsFrom } from '../field-validators.ts';
 
 /** A request's `keep_alive` in ms, read before going upstream so that a bad value costs nothing. */
 function keepAliveFrom(value: unknown): number {
   if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'string') {
-    throw new HttpError(400, 'keep_alive must be a number or a duration string');
+    reject('keep_alive', 'a number or a duration string');
   }
   return parseKeepAlive(value ?? undefined) ?? DEFAULT_KEEP_ALIVE_MS;
 }

@@ -1,6 +1,6 @@
 // Ollama's model management: the list, `show`, `ps` and `pull`, and a plain no for what this
 // server cannot do (push, create, copy, delete, blobs).
-import { isPlainObject } from '../field-validators.ts';
+import { isPlainObject, missing, reject, requireBody } from '../field-validators.ts';
 import { toOllamaDigest, toOllamaListEntry, toOllamaPsEntry, toOllamaShowResponse } from './to-ollama-model.ts';
 import { HttpError } from '../../errors.ts';
 import type { ParsedRequest, Reply } from '../../http/url-router.ts';
@@ -24,11 +24,10 @@ export function handlePs(context: HandlerContext): Reply {
 
 /** Reads `model` (or its legacy alias `name`) from a body, as Ollama's management endpoints do. */
 export function modelNameFrom(body: unknown): string {
-  if (body === undefined) throw new HttpError(400, 'missing request body');
-  if (!isPlainObject(body)) throw new HttpError(400, 'request body must be a JSON object');
-  const name = body.model ?? body.name;
-  if (name !== undefined && typeof name !== 'string') throw new HttpError(400, 'model must be a string');
-  if (name === undefined || name.trim() === '') throw new HttpError(400, 'model is required');
+  const fields = requireBody(body);
+  const name = fields.model ?? fields.name;
+  if (name !== undefined && typeof name !== 'string') reject('model', 'a string');
+  if (name === undefined || name.trim() === '') missing('model');
   return name;
 }
 

@@ -1,5 +1,6 @@
 import { HttpError } from '../../errors.ts';
 import type { OllamaToolCall } from './types.ts';
+import { badRequest } from '../field-validators.ts';
 
 /** Ollama's `done_reason` for an OpenAI `finish_reason`: only a length cut-off differs from "stop". */
 export function toOllamaDoneReason(finishReason: string | null | undefined): 'stop' | 'length' {
@@ -62,7 +63,7 @@ export function parseKeepAlive(value: number | string | undefined): number | und
 
 function parseDurationString(text: string): number {
   if (SECONDS.test(text)) return Number(text) * 1000;
-  if (!GO_DURATION.test(text)) throw new HttpError(400, `invalid keep_alive duration: ${JSON.stringify(text)}`);
+  if (!GO_DURATION.test(text)) badRequest(`invalid keep_alive duration: ${JSON.stringify(text)}`);
   let total = 0;
   for (const [, amount, unit] of text.matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit ?? ''] ?? 0);
   return text.startsWith('-') ? -total : total;

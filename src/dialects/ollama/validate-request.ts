@@ -1,8 +1,4 @@
-import { HttpError } from '../../errors.ts';
-import {
-  aBoolean, aNumber, anObject, arrayOf, aString, isPlainObject, objectOf, optional, reject, required,
-  refine, withDefault,
-} from '../field-validators.ts';
+import { aBoolean, anObject, aNumber, arrayOf, aString, badRequest, isPlainObject, objectOf, optional, refine, reject, requireBody, required, withDefault } from '../field-validators.ts';
 import type { Validator } from '../field-validators.ts';
 import { isBase64, stripImageDataUrl } from '../images.ts';
 import type { OllamaChatRequest, OllamaGenerateRequest, OllamaThink } from './types.ts';
@@ -31,7 +27,7 @@ const toolArguments: Validator<Record<string, unknown>> = (value, where) => {
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new HttpError(400, `${where} is not valid JSON`);
+    badRequest(`${where} is not valid JSON`);
   }
   return isPlainObject(parsed) ? parsed : reject(where, 'an object');
 };
@@ -60,7 +56,7 @@ const think: Validator<OllamaThink | undefined> = (value) => {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'boolean') return value;
   if (typeof value === 'string' && THINK_LEVELS.includes(value)) return value as OllamaThink;
-  throw new HttpError(400, `invalid think value: ${JSON.stringify(value)}`);
+  return badRequest(`invalid think value: ${JSON.stringify(value)}`);
 };
 
 const format: Validator<OllamaChatRequest['format']> = (value, where) => {
@@ -105,22 +101,16 @@ const generateRequest = objectOf({
   context: optional(arrayOf(aNumber)),
 });
 
-function requireObjectBody(body: unknown): Record<string, unknown> {
-  if (body === undefined) throw new HttpError(400, 'missing request body');
-  if (!isPlainObject(body)) throw new HttpError(400, 'request body must be a JSON object');
-  return body;
-}
-
 /** Checks an /api/chat body as Ollama does and returns a normalised copy (the input is untouched). */
 export function validateChatRequest(body: unknown): OllamaChatRequest {
-  return chatRequest(requireObjectBody(body), '');
+  return chatRequest(requireBody(body), '');
 }
 
 /** Checks an /api/generate body as Ollama does and returns a normalised copy (the input is untouched). */
 export function validateGenerateRequest(body: unknown): OllamaGenerateRequest {
-  const { template, context, ...request } = generateRequest(requireObjectBody(body), '');
+  const { template, context, ...request } = generateRequest(requireBody(body), '');
   if (request.raw && (request.system || template || (context && context.length > 0))) {
-    throw new HttpError(400, 'raw mode does not support template, system, or context');
+    badRequest('raw mode does not support template, system, or context');
   }
   return request;
 }

@@ -1,9 +1,8 @@
 // OpenAI's `/v1/embeddings`.
-import { HttpError } from '../../errors.ts';
 import type { ParsedRequest, Reply } from '../../http/url-router.ts';
 import { routingHeaders, type HandlerContext } from '../../serving/context.ts';
-import { embed, inputsFrom } from '../../serving/embed.ts';
-import { isPlainObject } from '../field-validators.ts';
+import { embed } from '../../serving/embed.ts';
+import { badRequest, inputsFrom, missing, reject, requireBody } from '../field-validators.ts';
 
 /**
  * OpenAI's `encoding_format: "base64"`: the vector as little-endian float32 bytes. The `openai`
@@ -18,14 +17,14 @@ export function toBase64Floats(vector: readonly number[]): string {
 
 /** `POST /v1/embeddings`, in OpenAI's shape; vectors are fetched as floats and encoded here when asked. */
 export async function handleOpenAIEmbeddings(context: HandlerContext, request: ParsedRequest): Promise<Reply> {
-  if (!isPlainObject(request.body)) throw new HttpError(400, 'request body must be a JSON object');
-  const model = request.body.model;
-  if (typeof model !== 'string' || model === '') throw new HttpError(400, 'model is required');
-  const inputs = request.body.input === '' ? [''] : inputsFrom(request.body.input, 'input');
-  if (inputs.length === 0) throw new HttpError(400, 'invalid input: input must not be empty');
-  const format = request.body.encoding_format ?? 'float';
-  if (format !== 'float' && format !== 'base64') throw new HttpError(400, 'encoding_format must be "float" or "base64"');
-  const routed = await embed(context, request, model, inputs, request.body.dimensions);
+  const body = requireBody(request.body);
+  const model = body.model;
+  if (typeof model !== 'string' || model === '') return missing('model');
+  const inputs = body.input === '' ? [''] : inputsFrom(body.input, 'input');
+  if (inputs.length === 0) badRequest('invalid input: input must not be empty');
+  const format = body.encoding_format ?? 'float';
+  if (format !== 'float' && format !== 'base64') reject('encoding_format', '"float" or "base64"');
+  const routed = await embed(context, request, model, inputs, body.dimensions);
   const tokens = routed.value.promptTokens;
   return {
     json: {

@@ -1,23 +1,22 @@
-import { HttpError } from '../../errors.ts';
 import type { RequestNeeds } from '../../routing/model-router.ts';
-import { isPlainObject } from '../field-validators.ts';
+import { badRequest, isPlainObject, missing, reject, requireBody } from '../field-validators.ts';
 
 export type OpenAIBody = Record<string, unknown> & { model: string };
 
 /** Checks a /v1/chat/completions (`messages`) or /v1/completions (`prompt`) body. */
 export function validateOpenAIBody(body: unknown, field: 'messages' | 'prompt'): OpenAIBody {
-  if (body === undefined) throw new HttpError(400, 'missing request body');
-  if (!isPlainObject(body)) throw new HttpError(400, 'request body must be a JSON object');
-  if (typeof body.model !== 'string' || body.model.trim() === '') throw new HttpError(400, 'model is required');
+  const fields = requireBody(body);
+  if (typeof fields.model !== 'string' || fields.model.trim() === '') missing('model');
   if (field === 'messages') {
-    if (!Array.isArray(body.messages)) throw new HttpError(400, 'messages must be an array');
-    if (body.messages.length === 0) throw new HttpError(400, "[] is too short - 'messages'");
-    if (!body.messages.every(isPlainObject)) throw new HttpError(400, 'messages must be an array of objects');
-  } else if (typeof body.prompt !== 'string' && !(Array.isArray(body.prompt) && body.prompt.every((p) => typeof p === 'string'))) {
-    throw new HttpError(400, 'prompt must be a string');
+    if (!Array.isArray(fields.messages)) reject('messages', 'an array');
+    // OpenAI's own wording for an empty list.
+    if (fields.messages.length === 0) badRequest("[] is too short - 'messages'");
+    if (!fields.messages.every(isPlainObject)) reject('messages', 'an array of objects');
+  } else if (typeof fields.prompt !== 'string' && !(Array.isArray(fields.prompt) && fields.prompt.every((p) => typeof p === 'string'))) {
+    reject('prompt', 'a string');
   }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') throw new HttpError(400, 'stream must be a boolean');
-  return body as OpenAIBody;
+  if (fields.stream !== undefined && typeof fields.stream !== 'boolean') reject('stream', 'a boolean');
+  return fields as OpenAIBody;
 }
 
 /** What a /v1 request needs from a model: tools, image input, and (a preference) reasoning. */

@@ -1,5 +1,4 @@
-import { isPlainObject } from '../field-validators.ts';
-import { HttpError } from '../../errors.ts';
+import { badRequest, isPlainObject, reject } from '../field-validators.ts';
 import type { ChatContentPart, ChatMessage } from '../../chat/wire.ts';
 import { toUpstreamToolName } from './to-chat-tools.ts';
 import { placeToolImages } from '../tool-images.ts';
@@ -9,16 +8,12 @@ const ROLES: Record<string, ChatMessage['role']> = { user: 'user', assistant: 'a
 // Items that only mean something to OpenAI's own hosted tools or stored state: the model cannot use them.
 const SKIPPED_ITEMS = new Set(['web_search_call', 'file_search_call', 'computer_call', 'computer_call_output', 'image_generation_call', 'code_interpreter_call', 'mcp_list_tools', 'mcp_call', 'mcp_approval_request', 'mcp_approval_response', 'compaction', 'compaction_summary', 'ghost_snapshot']);
 
-function fail(where: string, what: string): never {
-  throw new HttpError(400, `${where} ${what}`);
-}
-
 function text(value: unknown, where: string): string {
-  return typeof value === 'string' ? value : fail(where, 'must be a string');
+  return typeof value === 'string' ? value : reject(where, 'a string');
 }
 
 function toContentPart(part: unknown, where: string): ChatContentPart {
-  if (!isPlainObject(part)) fail(where, 'must be an object');
+  if (!isPlainObject(part)) reject(where, 'an object');
   switch (part.type) {
     case 'input_text':
     case 'output_text':
@@ -27,17 +22,17 @@ function toContentPart(part: unknown, where: string): ChatContentPart {
     case 'refusal':
       return { type: 'text', text: text(part.refusal, `${where}.refusal`) };
     case 'input_image':
-      if (typeof part.image_url !== 'string' || part.image_url === '') fail(`${where}.image_url`, `is required (a file_id needs stored files: ${STATELESS})`);
+      if (typeof part.image_url !== 'string' || part.image_url === '') badRequest(`${where}.image_url is required (a file_id needs stored files: ${STATELESS})`);
       return { type: 'image_url', image_url: { url: part.image_url } };
     default:
-      return fail(`${where}.type`, `'${String(part.type)}' is not supported (use input_text or input_image)`);
+      return badRequest(`${where}.type '${String(part.type)}' is not supported (use input_text or input_image)`);
   }
 }
 
 /** A message's content as chat content: a string stays a string; parts become chat parts. */
 function toContent(content: unknown, where: string): string | ChatContentPart[] {
   if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return fail(where, 'must be a string or an array of content parts');
+  if (!Array.isArray(content)) return reject(where, 'a string or an array of content parts');
   return content.map((part, index) => toContentPart(part, `${where}[${index}]`));
 }
 
@@ -85,11 +80,11 @@ function addToolCall(builder: Builder, item: Record<string, unknown>, where: str
 }
 
 function addItem(builder: Builder, item: unknown, where: string) {
-  if (!isPlainObject(item)) fail(where, 'must be an object');
+  if (!isPlainObject(item)) reject(where, 'an object');
   const type = item.type ?? (item.role !== undefined ? 'message' : undefined);
   switch (type) {
     case 'message': {
-      const role = ROLES[String(item.role)] ?? fail(`${where}.role`, 'must be one of user, assistant, system, developer');
+      const role = ROLES[String(item.role)] ?? reject(`${where}.role`, 'one of user, assistant, system, developer');
       const content = toContent(item.content, `${where}.content`);
       if (role === 'assistant') assistant(builder, joinText(content), false);
       else builder.messages.push({ role, content: role === 'user' ? content : joinText(content) });
@@ -115,10 +110,10 @@ function addItem(builder: Builder, item: unknown, where: string) {
       builder.reasoning = [builder.reasoning, reasoningText(item)].filter((t) => t !== '').join('\n');
       return;
     case 'item_reference':
-      return fail(where, `refers to a stored item: ${STATELESS}`);
+      return badRequest(`${where} refers to a stored item: ${STATELESS}`);
     default:
       if (typeof type === 'string' && SKIPPED_ITEMS.has(type)) return void builder.skipped.push(type);
-      return fail(`${where}.type`, `'${String(type)}' is not a supported input item`);
+      return badRequest(`${where}.type '${String(type)}' is not a supported input item`);
   }
 }
 
@@ -133,6 +128,6 @@ export function toChatMessages(instructions: string | undefined, input: unknown)
   if (instructions !== undefined && instructions !== '') builder.messages.push({ role: 'system', content: instructions });
   if (typeof input === 'string') builder.messages.push({ role: 'user', content: input });
   else if (Array.isArray(input)) input.forEach((item, index) => addItem(builder, item, `input[${index}]`));
-  else fail('input', 'must be a string or an array of input items');
+  else reject('input', 'a string or an array of input items');
   return { messages: placeToolImages(builder.messages, (message) => builder.toolImages.get(message)), skippedItems: [...new Set(builder.skipped)] };
 }

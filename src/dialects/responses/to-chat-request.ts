@@ -1,6 +1,5 @@
 import type { RequestNeeds } from '../../routing/model-router.ts';
-import { isPlainObject } from '../field-validators.ts';
-import { HttpError } from '../../errors.ts';
+import { badRequest, isPlainObject } from '../field-validators.ts';
 import type { ChatRequest, ReasoningConfig, ResponseFormat } from '../../chat/wire.ts';
 import { toChatMessages } from './to-chat-messages.ts';
 import { toChatToolChoice, toChatTools } from './to-chat-tools.ts';
@@ -24,28 +23,24 @@ export interface ResponsesChatRequest {
 const STATELESS = 'this server is stateless; send the whole input';
 const EFFORTS = new Set(['max', 'xhigh', 'high', 'medium', 'low', 'minimal', 'none']);
 
-function fail(message: string): never {
-  throw new HttpError(400, message);
-}
-
 function optionalNumber(body: Record<string, unknown>, field: string): number | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'number' && Number.isFinite(value) ? value : fail(`${field} must be a number`);
+  return typeof value === 'number' && Number.isFinite(value) ? value : badRequest(`${field} must be a number`);
 }
 
 function maxOutputTokens(body: Record<string, unknown>): number | undefined {
   const value = optionalNumber(body, 'max_output_tokens');
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) fail('max_output_tokens must be a positive integer');
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) badRequest('max_output_tokens must be a positive integer');
   return value;
 }
 
 function reasoningOf(body: Record<string, unknown>): { effort?: string; summary?: string } | undefined {
   const reasoning = body.reasoning;
   if (reasoning === undefined || reasoning === null) return undefined;
-  if (!isPlainObject(reasoning)) fail('reasoning must be an object');
+  if (!isPlainObject(reasoning)) badRequest('reasoning must be an object');
   const effort = reasoning.effort ?? undefined;
-  if (effort !== undefined && (typeof effort !== 'string' || !EFFORTS.has(effort))) fail(`reasoning.effort must be one of ${[...EFFORTS].join(', ')}`);
+  if (effort !== undefined && (typeof effort !== 'string' || !EFFORTS.has(effort))) badRequest(`reasoning.effort must be one of ${[...EFFORTS].join(', ')}`);
   return { ...(effort !== undefined ? { effort } : {}), ...(typeof reasoning.summary === 'string' ? { summary: reasoning.summary } : {}) };
 }
 
@@ -58,13 +53,13 @@ function toOpenRouterReasoning(reasoning: { effort?: string } | undefined): Reas
 function textFormatOf(body: Record<string, unknown>): ResponsesTextFormat {
   const text = body.text;
   if (text === undefined || text === null) return { type: 'text' };
-  if (!isPlainObject(text)) fail('text must be an object');
+  if (!isPlainObject(text)) badRequest('text must be an object');
   const format = text.format;
   if (format === undefined || format === null) return { type: 'text' };
-  if (!isPlainObject(format)) fail('text.format must be an object');
+  if (!isPlainObject(format)) badRequest('text.format must be an object');
   if (format.type === 'text' || format.type === 'json_object') return { type: format.type };
-  if (format.type !== 'json_schema') fail("text.format.type must be 'text', 'json_object' or 'json_schema'");
-  if (!isPlainObject(format.schema)) fail('text.format.schema is required (a JSON schema object)');
+  if (format.type !== 'json_schema') badRequest("text.format.type must be 'text', 'json_object' or 'json_schema'");
+  if (!isPlainObject(format.schema)) badRequest('text.format.schema is required (a JSON schema object)');
   return { type: 'json_schema', name: typeof format.name === 'string' ? format.name : 'response', schema: format.schema, ...(typeof format.strict === 'boolean' ? { strict: format.strict } : {}) };
 }
 
@@ -76,16 +71,16 @@ function toResponseFormat(format: ResponsesTextFormat): ResponseFormat | undefin
 }
 
 function checkBody(body: unknown): Record<string, unknown> & { model: string } {
-  if (body === undefined) fail('missing request body');
-  if (!isPlainObject(body)) fail('request body must be a JSON object');
-  if (typeof body.model !== 'string' || body.model.trim() === '') fail('model is required');
-  if (body.previous_response_id !== undefined && body.previous_response_id !== null) fail(`previous_response_id is not supported: ${STATELESS}`);
-  if (body.conversation !== undefined && body.conversation !== null) fail(`conversation is not supported: ${STATELESS}`);
-  if (body.input === undefined || body.input === null) fail('input is required');
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') fail('stream must be a boolean');
-  if (body.instructions !== undefined && body.instructions !== null && typeof body.instructions !== 'string') fail('instructions must be a string');
-  if (body.parallel_tool_calls !== undefined && body.parallel_tool_calls !== null && typeof body.parallel_tool_calls !== 'boolean') fail('parallel_tool_calls must be a boolean');
-  if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) fail('metadata must be an object');
+  if (body === undefined) badRequest('missing request body');
+  if (!isPlainObject(body)) badRequest('request body must be a JSON object');
+  if (typeof body.model !== 'string' || body.model.trim() === '') badRequest('model is required');
+  if (body.previous_response_id !== undefined && body.previous_response_id !== null) badRequest(`previous_response_id is not supported: ${STATELESS}`);
+  if (body.conversation !== undefined && body.conversation !== null) badRequest(`conversation is not supported: ${STATELESS}`);
+  if (body.input === undefined || body.input === null) badRequest('input is required');
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') badRequest('stream must be a boolean');
+  if (body.instructions !== undefined && body.instructions !== null && typeof body.instructions !== 'string') badRequest('instructions must be a string');
+  if (body.parallel_tool_calls !== undefined && body.parallel_tool_calls !== null && typeof body.parallel_tool_calls !== 'boolean') badRequest('parallel_tool_calls must be a boolean');
+  if (body.metadata !== undefined && body.metadata !== null && !isPlainObject(body.metadata)) badRequest('metadata must be an object');
   return body as Record<string, unknown> & { model: string };
 }
 
@@ -114,7 +109,7 @@ export function toChatRequest(body: unknown): ResponsesChatRequest {
   const instructions = typeof request.instructions === 'string' ? request.instructions : undefined;
   const { messages, skippedItems } = toChatMessages(instructions, request.input);
   // Nothing to answer: refused here rather than upstream, where it would still count against the daily free quota.
-  if (!messages.some((message) => message.role !== 'system')) throw new HttpError(400, 'input must contain at least one item with content');
+  if (!messages.some((message) => message.role !== 'system')) badRequest('input must contain at least one item with content');
   const tools = toChatTools(request.tools);
   const reasoning = reasoningOf(request);
   const format = textFormatOf(request);

@@ -1,5 +1,4 @@
-import { isPlainObject } from '../field-validators.ts';
-import { HttpError } from '../../errors.ts';
+import { isPlainObject, missing, reject } from '../field-validators.ts';
 import type { ChatTool } from '../../chat/wire.ts';
 import type { ToolTarget } from './types.ts';
 
@@ -20,7 +19,7 @@ export function toUpstreamToolName(name: string, namespace: string | undefined):
 }
 
 function name(tool: Record<string, unknown>, where: string): string {
-  if (typeof tool.name !== 'string' || tool.name === '') throw new HttpError(400, `${where}.name is required`);
+  if (typeof tool.name !== 'string' || tool.name === '') missing(`${where}.name`);
   return tool.name;
 }
 
@@ -54,13 +53,13 @@ function addTool(result: ChatTools, tool: Record<string, unknown>, where: string
 }
 
 function addEntry(result: ChatTools, tool: unknown, where: string, namespace?: string) {
-  if (!isPlainObject(tool)) throw new HttpError(400, `${where} must be an object`);
+  if (!isPlainObject(tool)) reject(where, 'an object');
   if (tool.type === 'function' || tool.type === 'custom') return addTool(result, tool, where, namespace);
   if (tool.type === 'namespace' && namespace === undefined && Array.isArray(tool.tools)) {
     const inner = name(tool, where);
     return tool.tools.forEach((entry, index) => addEntry(result, entry, `${where}.tools[${index}]`, inner));
   }
-  if (typeof tool.type !== 'string') throw new HttpError(400, `${where}.type is required`);
+  if (typeof tool.type !== 'string') missing(`${where}.type`);
   if (!result.droppedTools.includes(tool.type)) result.droppedTools.push(tool.type);
 }
 
@@ -68,7 +67,7 @@ function addEntry(result: ChatTools, tool: unknown, where: string, namespace?: s
 export function toChatTools(tools: unknown): ChatTools {
   const result: ChatTools = { tools: [], targets: new Map(), droppedTools: [] };
   if (tools === undefined || tools === null) return result;
-  if (!Array.isArray(tools)) throw new HttpError(400, 'tools must be an array');
+  if (!Array.isArray(tools)) reject('tools', 'an array');
   tools.forEach((tool, index) => addEntry(result, tool, `tools[${index}]`));
   return result;
 }
@@ -81,6 +80,6 @@ export function toChatToolChoice(choice: unknown, tools: ChatTools): unknown {
     const upstreamName = toUpstreamToolName(choice.name, typeof choice.namespace === 'string' ? choice.namespace : undefined);
     return tools.targets.has(upstreamName) ? { type: 'function', function: { name: upstreamName } } : undefined;
   }
-  if (typeof choice === 'string') throw new HttpError(400, "tool_choice must be 'auto', 'none', 'required' or a tool");
+  if (typeof choice === 'string') reject('tool_choice', "'auto', 'none', 'required' or a tool");
   return undefined;
 }
