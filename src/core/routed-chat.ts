@@ -6,7 +6,7 @@
 // - a collected or non-streamed answer commits only once it is whole, so a failure anywhere in it
 //   still falls back, and it is completed at once.
 import type { CatalogModel } from '../catalog/model-info.ts';
-import { collectAnswer, type AnswerEvent, type CollectedAnswer } from '../chat/answer.ts';
+import type { AnswerEvent, CollectedAnswer } from '../chat/answer.ts';
 import type { ChatCompletion, ChatRequest, Usage } from '../chat/wire.ts';
 import type { Clock } from '../clock.ts';
 import { toHttpError } from '../errors.ts';
@@ -15,8 +15,9 @@ import type { EmbeddingsRequest, EmbeddingsResponse } from '../openrouter/types.
 import type { ExchangeContext, ExchangeSource } from '../recording/exchange-context.ts';
 import { classifyFailure, type OutcomeBus, type RequestRef } from '../routing/attempt-outcome.ts';
 import type { ModelRouter, RequestNeeds } from '../routing/model-router.ts';
-import { stageStream, type Stage } from '../streams/stage.ts';
+import type { Stage } from '../streams/stage.ts';
 import { answerReply, type AnswerObserver } from './answer-reply.ts';
+import { answerLocally } from './local-answer.ts';
 import { walkAttempts, type WalkDeps, type Walked } from './attempt-walk.ts';
 import { collectWhole, readToFirstContent } from './read-ahead.ts';
 
@@ -63,19 +64,6 @@ export interface CommittedStream {
 export interface LocalAnswer extends CommittedStream {
   whole(): CollectedAnswer;
 }
-
-/** The model a local answer names (`X-Proxy-Model`, the Responses `model`, the request log). */
-export const LOCAL_MODEL: CatalogModel = {
-  id: 'ollama-openrouter-proxy/local',
-  name: 'local:latest',
-  title: 'Answered by the proxy',
-  contextLength: 0,
-  free: true,
-  capabilities: { completion: true, tools: false, vision: false, thinking: false, embedding: false, structuredOutputs: true, jsonMode: true },
-  created: 0,
-  family: 'local',
-  parameterSize: '',
-};
 
 export interface ChatCore {
   /** A streamed chat, committed at the first content; its outcome is reported when the stream ends. */
@@ -168,20 +156,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
     embeddings: (target, toUpstream, read) =>
       routeWhole(target, async (model) => ({ value: read(await client.embeddings(toUpstream(model), target.signal)), headersAt: clock.monotonic() }), () => undefined),
 
-    answerLocally(target, events) {
-      const request = bus.request(target.requestedModel, target.api);
-      const whole = collectAnswer(events);
-      bus.emit({ kind: 'request-start', request });
-      bus.emit({ kind: 'first-content', request });
-      bus.emit({ kind: 'request-end', request, status: 200, model: LOCAL_MODEL.id, ...(whole.usage !== undefined ? { usage: whole.usage } : {}) });
-      const now = clock.monotonic();
-      return {
-        value: { reply: (encoder) => ReadableStream.from([[...events]]).pipeThrough(stageStream(encoder)), cancel: async () => {}, whole: () => whole },
-        model: LOCAL_MODEL,
-        attempts: 0,
-        timing: { startedAt: now, headersAt: now },
-      };
-    },
+    answerLocally: (target, events) => answerLocally(bus, clock, target, events),
   };
 }
 
