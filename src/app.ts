@@ -14,7 +14,7 @@ import { createHandle, type AppRequest } from './http/handle.ts';
 import type { SocketSettings } from './http/http-server.ts';
 import { isLoopbackAddress } from './http/guards.ts';
 import { createUrlRouter, type Reply, type Route } from './http/url-router.ts';
-import { fromWebRequest, toWebResponse } from './http/web-adapter.ts';
+import { answerWebRequest } from './http/web-adapter.ts';
 import type { Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
 import { createKeyPoller, type KeyPoller } from './openrouter/key-poller.ts';
@@ -124,8 +124,7 @@ export function createApp(deps: AppDeps): App {
     handle,
     async request(input, init) {
       const request = new Request(input instanceof Request ? input : new URL(input, 'http://localhost'), init);
-      const reply = await handle(fromWebRequest(request, (body) => readBody(body.body, body.headers.get('content-length') ?? undefined, config.maxBodyBytes)));
-      return toWebResponse(reply, request.method);
+      return answerWebRequest(request, handle, (body) => readBody(body.body, body.headers.get('content-length') ?? undefined, config.maxBodyBytes));
     },
     errorReply,
     socket: { logger, maxBodyBytes: config.maxBodyBytes },

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { createHttpServer } from '../../src/http/http-server.ts';
 import { ndjson, startProxy, type Proxy } from '../helpers/harness.ts';
-import { activeTimers, assertSettled, errorMessage, eventually } from '../helpers/reliability-helpers.ts';
+import { activeTimers, assertSettled, countingFetch, errorMessage, eventually } from '../helpers/reliability-helpers.ts';
 
 const API = [
   { name: 'Ollama', path: '/api/chat' },
@@ -20,23 +20,6 @@ async function openStream(url: string, path: string, content: string, stream = t
   req.end(JSON.stringify({ model: 'qwen3-coder:free', stream, messages: [{ role: 'user', content }] }));
   const [res] = (await once(req, 'response')) as [IncomingMessage];
   return { req, res };
-}
-
-/** Wraps fetch so a test can count the bytes the proxy pulled from OpenRouter's chat streams. */
-function countingFetch(): { fetch: typeof fetch; bytes: () => number } {
-  let bytes = 0;
-  const counting: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
-    if (!String(input).endsWith('/chat/completions') || response.body === null) return response;
-    const counted = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytes += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    }));
-    return new Response(counted, { status: response.status, headers: response.headers });
-  };
-  return { fetch: counting, bytes: () => bytes };
 }
 
 describe('a client that disconnects', () => {
@@ -96,14 +79,7 @@ describe('a slow reader', () => {
       const { req, res } = await openStream(proxy.url, api.path, `[chunks=${CHUNKS}]`);
       res.pause();
       // Wait for the pipeline to fill up and stop: the proxy pulls nothing more while the client reads nothing.
-      let previous = -1;
-      await eventually(async () => {
-        const now = counter.bytes();
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        const settled = now > 0 && now === counter.bytes() && now === previous;
-        previous = now;
-        return settled;
-      }, 'the proxy stops pulling from OpenRouter', 10_000);
+      await counter.settled();
       const held = counter.bytes();
       assert.ok(held < STREAM_BYTES / 2, `the proxy pulled ${held} bytes of a ${STREAM_BYTES}-byte stream while the client read nothing`);
       // The pause lasted several idle timeouts, yet the upstream stream is still alive: reading again pulls more.

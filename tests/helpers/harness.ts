@@ -89,7 +89,8 @@ export async function startProxy(t: TestContext, options: ProxyOptions = {}): Pr
   const server = options.socket === false ? undefined : await listen(t, createHttpServer(app));
   if (options.waitForCatalog !== false) await app.catalog.ready();
   const url = server === undefined ? 'http://proxy.invalid' : `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const fetch = (input: string | URL | Request, init?: RequestInit) => app.request(typeof input === 'string' && input.startsWith('/') ? `${url}${input}` : input, init);
+  // A path is resolved against a local origin by app.request: with no socket, there is no `url` to use.
+  const fetch = (input: string | URL | Request, init?: RequestInit) => app.request(input, init);
   return { url, fetch, fake, app, config, store, logs, dir, clock, close, server: server as Server };
 }
 

@@ -110,6 +110,36 @@ export async function assertSettled(proxy: Proxy, timersBefore: number): Promise
   await eventually(() => activeTimers() <= timersBefore, `no timer left behind (${activeTimers()} > ${timersBefore})`);
 }
 
+/**
+ * Wraps fetch so a test can count the bytes the proxy pulled from OpenRouter's chat streams;
+ * `settled` waits (bounded) until the proxy stops pulling: the same count three times 250 ms apart.
+ */
+export function countingFetch(): { fetch: typeof fetch; bytes: () => number; settled: () => Promise<void> } {
+  let bytes = 0;
+  const counting: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (!String(input).endsWith('/chat/completions') || response.body === null) return response;
+    const counted = response.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }));
+    return new Response(counted, { status: response.status, headers: response.headers });
+  };
+  const settled = async (): Promise<void> => {
+    let previous = -1;
+    await eventually(async () => {
+      const now = bytes;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const still = now > 0 && now === bytes && now === previous;
+      previous = now;
+      return still;
+    }, 'the proxy stops pulling from OpenRouter', 10_000);
+  };
+  return { fetch: counting, bytes: () => bytes, settled };
+}
+
 /** Writes a fresh catalog cache, so a proxy can start with its OpenRouter unreachable. */
 export function writeCatalogCache(dir: string, now = Date.now()): string {
   const path = join(dir, 'free-models');
