@@ -22,7 +22,7 @@ function writeAliases(proxy: Proxy, text: string): void {
 for (const freeMode of ['true', 'false']) {
   test(`FREE_MODE=${freeMode}: /api/version is at least 0.13.4 in plain integers`, async (t) => {
     const proxy = await startProxy(t, { env: { FREE_MODE: freeMode } });
-    const { body } = await getJson(`${proxy.url}/api/version`);
+    const { body } = await getJson(proxy, '/api/version');
     assert.match(body.version, /^\d+\.\d+\.\d+$/);
     const [major, minor, patch] = String(body.version).split('.').map(Number) as [number, number, number];
     assert.ok(major > 0 || minor > 13 || (minor === 13 && patch >= 4), body.version);
@@ -45,10 +45,10 @@ for (const freeMode of ['true', 'false']) {
     const proxy = await startProxy(t, { env: { FREE_MODE: freeMode } });
     writeAliases(proxy, ALIASES);
     for (const model of ['gpt-oss:20b', 'qwen3-coder:30b', 'claude-opus-5-5', 'coder']) {
-      const streamed = await post(`${proxy.url}/api/pull`, { model, stream: true });
+      const streamed = await post(proxy, '/api/pull', { model, stream: true });
       assert.equal(streamed.status, 200, model);
       assert.deepEqual(ndjsonLines(streamed.text).at(-1), { status: 'success' }, model);
-      const single = await post(`${proxy.url}/api/pull`, { model, stream: false });
+      const single = await post(proxy, '/api/pull', { model, stream: false });
       assert.deepEqual(single.json(), { status: 'success' }, model);
     }
   });
@@ -85,8 +85,8 @@ for (const freeMode of ['true', 'false']) {
   test(`FREE_MODE=${freeMode}: alias names without globs are listed in /api/tags and /v1/models`, async (t) => {
     const proxy = await startProxy(t, { env: { FREE_MODE: freeMode } });
     writeAliases(proxy, `${ALIASES}\nnowhere = no-such-model:free\n`);
-    const tags = (await getJson(`${proxy.url}/api/tags`)).body.models.map((model: { name: string }) => model.name);
-    const ids = (await getJson(`${proxy.url}/v1/models`)).body.data.map((model: { id: string }) => model.id);
+    const tags = (await getJson(proxy, '/api/tags')).body.models.map((model: { name: string }) => model.name);
+    const ids = (await getJson(proxy, '/v1/models')).body.data.map((model: { id: string }) => model.id);
     for (const names of [tags, ids]) {
       assert.ok(names.includes('coder'), names.join());
       // Globs are not names, and an alias whose models are all unavailable is not offered.

@@ -12,13 +12,13 @@ const KEY = 'dashboard-test-key-0123456789';
 
 test('the event stream and the data need the key; the page shell does not', async (t) => {
   const proxy = await startProxy(t, { env: { PROXY_API_KEY: KEY } });
-  const page = await fetch(`${proxy.url}/dashboard`);
+  const page = await proxy.fetch('/dashboard');
   assert.equal(page.status, 200);
   assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'self'/);
   assert.match(await page.text(), /id="key-form"/);
-  assert.equal((await fetch(`${proxy.url}/status/events`)).status, 401);
-  assert.equal((await fetch(`${proxy.url}/status/events`, { headers: { Authorization: 'Bearer wrong' } })).status, 401);
-  const events = await fetch(`${proxy.url}/status/events`, { headers: { Authorization: `Bearer ${KEY}` } });
+  assert.equal((await proxy.fetch('/status/events')).status, 401);
+  assert.equal((await proxy.fetch('/status/events', { headers: { Authorization: 'Bearer wrong' } })).status, 401);
+  const events = await proxy.fetch('/status/events', { headers: { Authorization: `Bearer ${KEY}` } });
   assert.equal(events.status, 200);
   assert.equal(events.headers.get('content-type'), 'text/event-stream; charset=utf-8');
   await events.body?.cancel();
@@ -27,18 +27,13 @@ test('the event stream and the data need the key; the page shell does not', asyn
 
 test('without the key the page follows the API Host rule', async (t) => {
   const proxy = await startProxy(t);
-  const { request } = await import('node:http');
-  const status = await new Promise<number | undefined>((resolve, reject) => {
-    request(`${proxy.url}/dashboard`, { headers: { Host: 'evil.example' } }, (response) => {
-      response.resume();
-      resolve(response.statusCode);
-    }).on('error', reject).end();
-  });
-  assert.equal(status, 403);
+  const response = await proxy.fetch('/dashboard', { headers: { Host: 'evil.example' } });
+  assert.equal(response.status, 403);
 });
 
 test('in a browser, the page refuses without the key and works with it', { skip: skipReason() }, async (t) => {
-  const proxy = await startProxy(t, { env: { PROXY_API_KEY: KEY } });
+  // Chromium needs a socket.
+  const proxy = await startProxy(t, { env: { PROXY_API_KEY: KEY }, socket: true });
   const browser = await launch(t);
   const { page, errors } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);

@@ -22,8 +22,8 @@ async function readUntil(response: Response, until: (events: Array<{ event: stri
 
 test('the event stream opens with a snapshot: API labels, rows, status, models and chart', async (t) => {
   const proxy = await startProxy(t);
-  await post(`${proxy.url}/api/chat`, { model: 'earlier', stream: false, messages: [{ role: 'user', content: 'secret words' }] });
-  const response = await fetch(`${proxy.url}/status/events`);
+  await post(proxy, '/api/chat', { model: 'earlier', stream: false, messages: [{ role: 'user', content: 'secret words' }] });
+  const response = await proxy.fetch('/status/events');
   assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
   const events = await readUntil(response, (seen) => seen.some((event) => event.event === 'chart'));
   assert.deepEqual(events.map((event) => event.event), ['apis', 'requests', 'status', 'models', 'chart']);
@@ -42,10 +42,10 @@ test('the event stream opens with a snapshot: API labels, rows, status, models a
 test('live events: a streamed chat that falls back, then the cooldown in a status event', async (t) => {
   const proxy = await startProxy(t);
   const first = proxy.app.router.visibleModels().find((model) => model.capabilities.completion) ?? assert.fail('no chat model');
-  const response = await fetch(`${proxy.url}/status/events`);
+  const response = await proxy.fetch('/status/events');
   const events = readUntil(response, (seen) => seen.some((event) => event.event === 'status' && event.data.cooldowns.length > 0));
   proxy.fake.script(first.id, { kind: 'http', status: 429, message: 'busy' });
-  const chat = await post(`${proxy.url}/v1/chat/completions`, { model: first.name, stream: true, messages: [{ role: 'user', content: 'hi' }] });
+  const chat = await post(proxy, '/v1/chat/completions', { model: first.name, stream: true, messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(chat.status, 200);
   const seen = await events;
   const rows = seen.filter((event) => event.event === 'request').map((event) => event.data);
@@ -61,7 +61,8 @@ test('live events: a streamed chat that falls back, then the cooldown in a statu
 });
 
 test('a client that leaves is unsubscribed', { timeout: 10_000 }, async (t) => {
-  const proxy = await startProxy(t);
+  // The socket is the point: the server learns that the client left only from the connection closing.
+  const proxy = await startProxy(t, { socket: true });
   const response = await fetch(`${proxy.url}/status/events`);
   await readUntil(response, (seen) => seen.length > 0);
   assert.equal(proxy.app.requests.subscribers(), 1);

@@ -1,5 +1,6 @@
 // The dashboard in a real browser: it loads clean, lists the models, shows live requests with
 // their attempts and cooldowns, and streams a "try it" answer. Screenshots go to a temp folder.
+// Every proxy here has a socket: Chromium needs one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Ollama } from 'ollama';
@@ -15,7 +16,7 @@ declare const document: any;
 const skip = skipReason();
 
 test('the dashboard loads without console errors, lists the models, and fits a phone screen', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const visible = proxy.app.router.visibleModels().map((model) => model.id);
   assert.ok(visible.length > 3);
@@ -35,7 +36,7 @@ test('the dashboard loads without console errors, lists the models, and fits a p
 });
 
 test('a chat from the ollama client shows in the live table with the model that answered', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const { page, errors } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
@@ -54,7 +55,7 @@ test('a chat from the ollama client shows in the live table with the model that 
 });
 
 test('a session title answered locally shows in the live table and is counted as saved', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const { page, errors } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
@@ -68,7 +69,7 @@ test('a session title answered locally shows in the live table and is counted as
 });
 
 test('a scripted failure shows the attempt outcome and the model cooling down', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const { page } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
@@ -89,7 +90,7 @@ test('a scripted failure shows the attempt outcome and the model cooling down', 
 });
 
 test('the try-it box streams an answer and names the model', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const { page, errors } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
@@ -107,7 +108,7 @@ test('the try-it box streams an answer and names the model', { skip }, async (t)
 });
 
 test('the page reconnects by itself when its event stream drops', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const { page } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
@@ -120,12 +121,12 @@ test('the page reconnects by itself when its event stream drops', { skip }, asyn
 });
 
 test('the page reconnects after the proxy restarts on the same port, and starts from the new snapshot', { skip }, async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const browser = await launch(t);
   const { page } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
   await page.waitForSelector('#conn[data-state="live"]');
-  await post(`${proxy.url}/api/chat`, { model: 'before-restart', stream: false, messages: [{ role: 'user', content: 'hi' }] });
+  await post(proxy.url, '/api/chat', { model: 'before-restart', stream: false, messages: [{ role: 'user', content: 'hi' }] });
   await page.waitForFunction(() => document.querySelectorAll('#requests tr').length === 1);
   // Stop the server, then start a fresh app (empty request log) on the same port.
   const port = Number(new URL(proxy.url).port);
@@ -145,6 +146,6 @@ test('the page reconnects after the proxy restarts on the same port, and starts 
   await app.catalog.ready();
   await page.waitForSelector('#conn[data-state="live"]');
   await page.waitForFunction(() => document.querySelectorAll('#requests tr').length === 0);
-  await post(`${proxy.url}/api/chat`, { model: 'after-restart', stream: false, messages: [{ role: 'user', content: 'hi' }] });
+  await post(proxy.url, '/api/chat', { model: 'after-restart', stream: false, messages: [{ role: 'user', content: 'hi' }] });
   await page.waitForFunction(() => document.querySelector('#requests tr')?.children[2]?.textContent === 'after-restart');
 });

@@ -16,16 +16,17 @@ test('request rows say replayed or recorded, and the health panel names the reco
   const dir = scratch(t, 'rig-');
   const env = { RECORD_DIR: dir, REPLAY_DIR: dir };
   const yesterday = await startProxy(t, { env });
-  assert.equal((await post(`${yesterday.url}/api/chat`, chat('recorded yesterday'))).status, 200);
+  assert.equal((await post(yesterday, '/api/chat', chat('recorded yesterday'))).status, 200);
   assert.equal(await yesterday.app.settleRecordings(10_000), 0);
 
-  const proxy = await startProxy(t, { env });
+  // Chromium needs a socket.
+  const proxy = await startProxy(t, { env, socket: true });
   const browser = await launch(t);
   const { page, errors } = await openPage(browser, 1280, 800);
   await page.goto(`${proxy.url}/dashboard`);
   await page.waitForSelector('#conn[data-state="live"]');
-  assert.equal((await post(`${proxy.url}/api/chat`, chat('recorded yesterday'))).status, 200);
-  assert.equal((await post(`${proxy.url}/api/chat`, chat('new today'))).status, 200);
+  assert.equal((await post(proxy, '/api/chat', chat('recorded yesterday'))).status, 200);
+  assert.equal((await post(proxy, '/api/chat', chat('new today'))).status, 200);
   await page.waitForFunction(() => document.querySelectorAll('#requests tr').length === 2 && [...document.querySelectorAll('#requests tr')].every((row) => /^200 /.test(row.children[5]?.textContent ?? '')));
   const rows = await tableText(page, 'requests');
   assert.deepEqual(rows.map((cells) => cells[5]), ['200 recorded', '200 replayed'], 'newest first');

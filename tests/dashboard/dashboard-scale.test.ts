@@ -1,5 +1,6 @@
 // The page at scale: a 1,000-model catalog and a stream of requests. The live table stays at 200
 // rows, newest first; the longest main-thread task is reported (not asserted: timings vary by machine).
+// The proxy has a socket: Chromium needs one.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateCatalog } from '../../src/fake-openrouter/server.ts';
@@ -13,7 +14,7 @@ declare const PerformanceObserver: any;
 const REQUESTS = 230;
 
 test('1,000 models and 230 requests: every model listed, the newest 200 requests kept', { skip: skipReason() }, async (t) => {
-  const proxy = await startProxy(t, { fake: { models: generateCatalog(1000, 7) } });
+  const proxy = await startProxy(t, { fake: { models: generateCatalog(1000, 7) }, socket: true });
   const visible = proxy.app.router.visibleModels();
   assert.ok(visible.length >= 300, `only ${visible.length} visible models`);
   const browser = await launch(t);
@@ -28,7 +29,7 @@ test('1,000 models and 230 requests: every model listed, the newest 200 requests
   await page.waitForFunction((count) => document.querySelectorAll('#models tr').length === count, {}, visible.length);
   const chatModel = visible.find((model) => model.capabilities.completion && !model.capabilities.thinking) ?? assert.fail('no chat model');
   for (let i = 0; i < REQUESTS; i++) {
-    const reply = await post(`${proxy.url}/api/chat`, { model: `load-${i}`, stream: i % 2 === 0, messages: [{ role: 'user', content: 'hi' }] });
+    const reply = await post(proxy.url, '/api/chat', { model: `load-${i}`, stream: i % 2 === 0, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(reply.status, 200);
   }
   await page.waitForFunction((name) => document.querySelector('#requests tr')?.children[2]?.textContent === name, {}, `load-${REQUESTS - 1}`);

@@ -3,6 +3,7 @@
 // trip. The fake calls the CLI's shell tool through the [tool=NAME][args=JSON] directives, the CLI runs
 // the command, sends its output back, and prints the fake's "Tool result: ..." answer. Settings per
 // CLI are in agent-cli-setups.ts. Without `npm install --prefix tests/agents` these skip (CI=true: fail).
+// Each CLI is a separate process: every proxy here has a socket.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startProxy } from '../helpers/harness.ts';
@@ -29,7 +30,7 @@ for (const setup of AGENT_SETUPS) {
   test(`${setup.cli} (${setup.via}) runs its shell tool through the ${setup.api} API`, { timeout: RUN_TIMEOUT_MS + 30_000 }, async (t) => {
     const path = requireCli(t, setup.cli);
     if (path === undefined) return;
-    const proxy = await startProxy(t);
+    const proxy = await startProxy(t, { socket: true });
     const { home, cwd } = throwawayHome(t, setup.cli);
     const { prompt, output } = shellProof(setup);
     const { args, env } = setup.prepare(home, proxy.url, prompt);
@@ -52,7 +53,7 @@ test('pi on the Responses API runs two parallel calls, each with its own argumen
   const setup = AGENT_SETUPS.find((candidate) => candidate.cli === 'pi' && candidate.api === 'responses') as AgentSetup;
   const path = requireCli(t, 'pi');
   if (path === undefined) return;
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const { home, cwd } = throwawayHome(t, 'pi');
   const prompt = 'Run both. [tool=bash][args={"command":"echo A-$((1+1))"}] [tool=bash][args={"command":"echo B-$((2+2))"}]';
   const { args, env } = setup.prepare(home, proxy.url, prompt);
@@ -74,7 +75,7 @@ test('cline --thinking on the Ollama API: thinking streams back, and the tool ro
   const setup = AGENT_SETUPS.find((candidate) => candidate.cli === 'cline') as AgentSetup;
   const path = requireCli(t, 'cline');
   if (path === undefined) return;
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const { home, cwd } = throwawayHome(t, 'cline');
   const { prompt, output } = shellProof(setup);
   const { args, env } = setup.prepare(home, proxy.url, prompt, 'gpt-oss:20b');

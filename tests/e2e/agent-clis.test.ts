@@ -37,7 +37,8 @@ async function claude(t: TestContext, path: string, proxy: Proxy, prompt: string
 }
 
 async function startClaudeProxy(t: TestContext): Promise<Proxy> {
-  const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
+  // Every test here runs a real CLI: a separate process, which needs a socket.
+  const proxy = await startProxy(t, { env: { FREE_MODE: 'false' }, socket: true });
   writeFileSync(join(proxy.dir, 'aliases'), ALIASES);
   return proxy;
 }
@@ -103,7 +104,7 @@ function assertCodexAnswered(run: CliRun, output: string): void {
 test('Codex: codex exec --oss checks the version, finds gpt-oss:20b and runs a tool loop through /v1/responses', TEST_TIMEOUT, async (t) => {
   const path = requireCli(t, 'codex');
   if (path === undefined) return;
-  const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
+  const proxy = await startProxy(t, { env: { FREE_MODE: 'false' }, socket: true });
   const { prompt, output } = codexPrompt('CODEX-OSS');
   const run = await codex(t, path, proxy, prompt, ['--oss', '--local-provider', 'ollama']);
   assertCodexAnswered(run, output);
@@ -114,7 +115,7 @@ test('Codex: codex exec --oss checks the version, finds gpt-oss:20b and runs a t
 test('Codex: with -m qwen3-coder:30b it pulls the model, and when that fails the fallback answers', TEST_TIMEOUT, async (t) => {
   const path = requireCli(t, 'codex');
   if (path === undefined) return;
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   proxy.fake.script('qwen/qwen3-coder:free', { kind: 'http', status: 503 });
   const { prompt, output } = codexPrompt('CODEX-FALLBACK');
   const run = await codex(t, path, proxy, prompt, ['--oss', '--local-provider', 'ollama', '-m', 'qwen3-coder:30b']);
@@ -127,7 +128,7 @@ test('Codex: with -m qwen3-coder:30b it pulls the model, and when that fails the
 test('Codex: a config.toml provider with wire_api = "responses" runs the same tool loop', TEST_TIMEOUT, async (t) => {
   const path = requireCli(t, 'codex');
   if (path === undefined) return;
-  const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
+  const proxy = await startProxy(t, { env: { FREE_MODE: 'false' }, socket: true });
   const config = [
     'model = "gpt-oss:20b"',
     'model_provider = "proxy"',
@@ -150,7 +151,7 @@ test('Codex: a config.toml provider with wire_api = "responses" runs the same to
 test("Codex: on OpenRouter's daily free-model cap it stops at once and shows the proxy's message", TEST_TIMEOUT, async (t) => {
   const path = requireCli(t, 'codex');
   if (path === undefined) return;
-  const proxy = await startProxy(t, { fake: { freeLimits: { perDay: 0 } } });
+  const proxy = await startProxy(t, { fake: { freeLimits: { perDay: 0 } }, socket: true });
   // Codex's default retries: a plain 429 would make it reconnect for as long as Retry-After says (until midnight).
   const config = ['model = "gpt-oss:20b"', 'model_provider = "proxy"', '', '[model_providers.proxy]', 'name = "ollama-openrouter-proxy"', `base_url = "${proxy.url}/v1"`, 'wire_api = "responses"', ''].join('\n');
   const run = await codex(t, path, proxy, 'Say hello', [], config);
@@ -163,7 +164,7 @@ test("Codex: on OpenRouter's daily free-model cap it stops at once and shows the
 test('Codex: codex exec --oss in free mode still starts when the filter hides every gpt-oss model', TEST_TIMEOUT, async (t) => {
   const path = requireCli(t, 'codex');
   if (path === undefined) return;
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   writeFileSync(join(proxy.dir, 'filter'), 'qwen3-coder\n');
   const { prompt, output } = codexPrompt('CODEX-FILTERED');
   // gpt-oss:20b is not in /api/tags, so Codex pulls it first; the pull must succeed as chat would serve it.

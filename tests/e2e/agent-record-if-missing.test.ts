@@ -37,7 +37,8 @@ async function twoRuns(t: TestContext, recordings: string, proof: string, run: (
 }
 
 async function rigProxy(t: TestContext, dir: string): Promise<Proxy> {
-  const proxy = await startProxy(t, { env: { FREE_MODE: 'false', RECORD_DIR: dir, REPLAY_DIR: dir } });
+  // The real CLIs are separate processes: they need a socket.
+  const proxy = await startProxy(t, { env: { FREE_MODE: 'false', RECORD_DIR: dir, REPLAY_DIR: dir }, socket: true });
   writeFileSync(join(proxy.dir, 'aliases'), 'claude-* = qwen3-coder:free, gemini-2.0-flash-exp:free\n');
   return proxy;
 }

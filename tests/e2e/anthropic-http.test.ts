@@ -39,7 +39,7 @@ describe('/v1/messages over HTTP', () => {
     const proxy = await startProxy(t, { env: { PROXY_API_KEY: 'k-123' } });
     const headers = { ...ANTHROPIC, 'anthropic-beta': 'claude-code-20250219,interleaved-thinking-2025-05-14', 'x-api-key': 'k-123', accept: 'application/json' };
     for (let i = 0; i < 2; i++) {
-      const response = await post(`${proxy.url}/v1/messages?beta=true`, claudeCodeBody, headers);
+      const response = await post(proxy, '/v1/messages?beta=true', claudeCodeBody, headers);
       assert.equal(response.status, 200, response.text);
       assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
       const names = eventNames(response.text);
@@ -60,21 +60,21 @@ describe('/v1/messages over HTTP', () => {
 
   test('errors on /v1/messages are in Anthropic shape, before and after routing', async (t) => {
     const proxy = await startProxy(t, { env: { PROXY_API_KEY: 'k-123' } });
-    const unauthorized = await post(`${proxy.url}/v1/messages`, claudeCodeBody, { 'x-api-key': 'wrong' });
+    const unauthorized = await post(proxy, '/v1/messages', claudeCodeBody, { 'x-api-key': 'wrong' });
     assert.equal(unauthorized.status, 401);
     assert.match(errorMessage('anthropic', unauthorized.text), /x-api-key/);
     assert.equal(unauthorized.json().error.type, 'authentication_error');
 
-    const bad = await post(`${proxy.url}/v1/messages`, '{"model":', { 'x-api-key': 'k-123' });
+    const bad = await post(proxy, '/v1/messages', '{"model":', { 'x-api-key': 'k-123' });
     assert.equal(bad.status, 400);
     assert.equal(bad.json().error.type, 'invalid_request_error');
 
-    const wrongMethod = await rawRequest(`${proxy.url}/v1/messages`, 'GET', { 'x-api-key': 'k-123' });
+    const wrongMethod = await rawRequest(proxy, '/v1/messages', 'GET', { 'x-api-key': 'k-123' });
     assert.equal(JSON.parse(wrongMethod.text).type, 'error');
 
     // Every free chat model fails the same way: OpenRouter is down, a 503 that Anthropic calls overloaded_error.
     proxy.fake.script('*', ...Array.from({ length: 9 }, () => ({ kind: 'http' as const, status: 500 })));
-    const failed = await post(`${proxy.url}/v1/messages`, { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'k-123' });
+    const failed = await post(proxy, '/v1/messages', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': 'k-123' });
     assert.equal(failed.status, 503);
     assert.match(errorMessage('anthropic', failed.text), /OpenRouter appears to be down/);
     assert.equal(failed.json().error.type, 'overloaded_error');
@@ -83,29 +83,29 @@ describe('/v1/messages over HTTP', () => {
 
   test('GET /v1/models answers Anthropic clients in their shape and OpenAI clients as before', async (t) => {
     const proxy = await startProxy(t);
-    const anthropic = await rawRequest(`${proxy.url}/v1/models?limit=2`, 'GET', ANTHROPIC);
+    const anthropic = await rawRequest(proxy, '/v1/models?limit=2', 'GET', ANTHROPIC);
     const page = JSON.parse(anthropic.text);
     assert.deepEqual(Object.keys(page), ['data', 'has_more', 'first_id', 'last_id']);
     assert.equal(page.data.length, 2);
     assert.equal(page.has_more, true);
-    const openai = JSON.parse((await rawRequest(`${proxy.url}/v1/models`, 'GET', {})).text);
+    const openai = JSON.parse((await rawRequest(proxy, '/v1/models', 'GET', {})).text);
     assert.equal(openai.object, 'list');
     assert.equal(openai.data[0].object, 'model');
-    const missing = await rawRequest(`${proxy.url}/v1/models/nope:latest`, 'GET', ANTHROPIC);
+    const missing = await rawRequest(proxy, '/v1/models/nope:latest', 'GET', ANTHROPIC);
     assert.equal(missing.status, 404);
     assert.equal(JSON.parse(missing.text).error.type, 'not_found_error');
   });
 
   test('count_tokens needs no max_tokens and sends nothing upstream', async (t) => {
     const proxy = await startProxy(t);
-    const counted = await post(`${proxy.url}/v1/messages/count_tokens`, { model: 'm', messages: [{ role: 'user', content: 'abcdefgh' }] }, ANTHROPIC);
+    const counted = await post(proxy, '/v1/messages/count_tokens', { model: 'm', messages: [{ role: 'user', content: 'abcdefgh' }] }, ANTHROPIC);
     assert.deepEqual(counted.json(), { input_tokens: 2 + 3 });
     assert.equal(proxy.fake.chatRequests().length, 0);
   });
 
   test('CORS preflight allows the Anthropic headers', async (t) => {
     const proxy = await startProxy(t);
-    const response = await rawRequest(`${proxy.url}/v1/messages`, 'OPTIONS', {
+    const response = await rawRequest(proxy, '/v1/messages', 'OPTIONS', {
       Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-api-key,anthropic-version,anthropic-beta',
     });
     assert.equal(response.status, 204);
@@ -118,8 +118,8 @@ describe('/v1/messages over HTTP', () => {
 test('an alias is listed for Anthropic clients too, first, and can be retrieved', async (t) => {
   const proxy = await startProxy(t);
   writeFileSync(join(proxy.dir, 'aliases'), 'claude-sonnet-4-5 = qwen3-coder:free\n');
-  const page = JSON.parse((await rawRequest(`${proxy.url}/v1/models?limit=100`, 'GET', ANTHROPIC)).text);
+  const page = JSON.parse((await rawRequest(proxy, '/v1/models?limit=100', 'GET', ANTHROPIC)).text);
   assert.equal(page.data[0]?.id, 'claude-sonnet-4-5');
-  const one = await rawRequest(`${proxy.url}/v1/models/claude-sonnet-4-5`, 'GET', ANTHROPIC);
+  const one = await rawRequest(proxy, '/v1/models/claude-sonnet-4-5', 'GET', ANTHROPIC);
   assert.equal(JSON.parse(one.text).id, 'claude-sonnet-4-5');
 });

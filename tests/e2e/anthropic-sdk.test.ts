@@ -4,7 +4,7 @@ import { describe, test, type TestContext } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import { lastUpstreamChat, PNG_BASE64 } from '../helpers/fidelity-helpers.ts';
 import { FREE_CHAT_ORDER } from '../helpers/free-mode-helpers.ts';
-import { startProxy, type Proxy } from '../helpers/harness.ts';
+import { APP_ORIGIN, startProxy, type Proxy } from '../helpers/harness.ts';
 
 const WEATHER: Anthropic.Tool = {
   name: 'get_weather',
@@ -14,7 +14,7 @@ const WEATHER: Anthropic.Tool = {
 
 async function client(t: TestContext, env?: Record<string, string>, options: ConstructorParameters<typeof Anthropic>[0] = {}): Promise<{ proxy: Proxy; anthropic: Anthropic }> {
   const proxy = await startProxy(t, env ? { env } : {});
-  return { proxy, anthropic: new Anthropic({ baseURL: proxy.url, apiKey: 'any-key-works', maxRetries: 0, ...options }) };
+  return { proxy, anthropic: new Anthropic({ baseURL: APP_ORIGIN, fetch: proxy.fetch, apiKey: 'any-key-works', maxRetries: 0, ...options }) };
 }
 
 describe('anthropic sdk: messages', () => {
@@ -184,9 +184,9 @@ describe('anthropic sdk: errors and routing', () => {
     const { proxy, anthropic } = await client(t, { PROXY_API_KEY: 'secret-proxy-key' }, { apiKey: 'secret-proxy-key' });
     const ok = await anthropic.messages.create({ model: 'any', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
     assert.equal(ok.content[0]?.type, 'text');
-    const bearer = new Anthropic({ baseURL: proxy.url, apiKey: null, authToken: 'secret-proxy-key', maxRetries: 0 });
+    const bearer = new Anthropic({ baseURL: APP_ORIGIN, fetch: proxy.fetch, apiKey: null, authToken: 'secret-proxy-key', maxRetries: 0 });
     assert.equal((await bearer.messages.create({ model: 'any', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] })).role, 'assistant');
-    const wrong = new Anthropic({ baseURL: proxy.url, apiKey: 'nope', maxRetries: 0 });
+    const wrong = new Anthropic({ baseURL: APP_ORIGIN, fetch: proxy.fetch, apiKey: 'nope', maxRetries: 0 });
     await assert.rejects(wrong.messages.create({ model: 'any', max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] }), Anthropic.AuthenticationError);
     await assert.rejects(wrong.models.list(), Anthropic.AuthenticationError);
   });
@@ -200,7 +200,7 @@ describe('anthropic sdk: errors and routing', () => {
     assert.equal(response.headers.get('x-proxy-attempts'), '2');
     const final = await data.finalMessage();
     assert.deepEqual(final.content, [{ type: 'text', text: 'Echo: hi' }]);
-    const ps = (await (await fetch(`${proxy.url}/api/ps`)).json()) as { models: Array<{ name: string }> };
+    const ps = (await (await proxy.fetch('/api/ps')).json()) as { models: Array<{ name: string }> };
     assert.deepEqual(ps.models.map((model) => model.name), ['any:latest']);
   });
 

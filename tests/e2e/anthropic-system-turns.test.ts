@@ -14,10 +14,10 @@ function turn(tokensLeft: number, history: unknown[]) {
 
 test('a changing system turn stays in place and leaves the leading system prompt byte-for-byte stable', async (t) => {
   const proxy = await startProxy(t);
-  const first = await post(`${proxy.url}/v1/messages`, turn(9000, []));
+  const first = await post(proxy, '/v1/messages', turn(9000, []));
   assert.equal(first.status, 200, first.text);
   const answer = first.json().content;
-  const second = await post(`${proxy.url}/v1/messages`, turn(8000, [
+  const second = await post(proxy, '/v1/messages', turn(8000, [
     { role: 'system', content: 'Tokens left: 9000' }, { role: 'user', content: 'Question at 9000' }, { role: 'assistant', content: answer },
   ]));
   assert.equal(second.status, 200, second.text);

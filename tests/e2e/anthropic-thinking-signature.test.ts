@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { startProxy } from '../helpers/harness.ts';
+import { APP_ORIGIN, startProxy } from '../helpers/harness.ts';
 
 const request = { model: 'deepseek-r1:free', max_tokens: 200, thinking: { type: 'enabled' as const, budget_tokens: 100 } };
 
 for (const stream of [true, false]) {
   test(`${stream ? 'streamed' : 'non-stream'} thinking gets a non-empty signature, and the block comes back as reasoning`, async (t) => {
     const proxy = await startProxy(t);
-    const anthropic = new Anthropic({ baseURL: proxy.url, apiKey: 'unused', maxRetries: 0 });
+    const anthropic = new Anthropic({ baseURL: APP_ORIGIN, fetch: proxy.fetch, apiKey: 'unused', maxRetries: 0 });
     const first = { ...request, messages: [{ role: 'user' as const, content: 'Why is the sky blue?' }] };
     const message = stream ? await anthropic.messages.stream(first).finalMessage() : await anthropic.messages.create(first);
     const thinking = message.content.find((block) => block.type === 'thinking');

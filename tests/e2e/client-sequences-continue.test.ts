@@ -1,5 +1,5 @@
 // A recorded request sequence of Continue (VS Code / JetBrains), written from the reference document
-// (/work/shared/reference/ollama-api.md §3) and replayed with raw HTTP: the same methods, paths,
+// (/work/shared/reference/ollama-api.md §3) and replayed through proxy.fetch: the same methods, paths,
 // headers and bodies that client sends. The assertions are what that client needs to work.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -7,7 +7,7 @@ import { rawRequest } from '../helpers/fidelity-helpers.ts';
 
 describe('CORS, as Ollama allows it', () => {
   const preflight = (proxy: Proxy, origin: string) =>
-    rawRequest(`${proxy.url}/api/chat`, 'OPTIONS', { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' });
+    rawRequest(proxy, '/api/chat', 'OPTIONS', { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' });
 
   test('local web apps, desktop shells and webviews pass the preflight; other origins are refused', async (t) => {
     const proxy = await startProxy(t);
@@ -23,7 +23,7 @@ describe('CORS, as Ollama allows it', () => {
     assert.equal(refused.status, 403);
     assert.equal(refused.headers['access-control-allow-origin'], undefined);
 
-    const tags = await rawRequest(`${proxy.url}/api/tags`, 'GET', { Origin: 'http://localhost:5173' });
+    const tags = await rawRequest(proxy, '/api/tags', 'GET', { Origin: 'http://localhost:5173' });
     assert.equal(tags.headers['access-control-allow-origin'], 'http://localhost:5173');
   });
 

@@ -22,10 +22,12 @@ async function openStream(url: string, path: string, content: string, stream = t
   return { req, res };
 }
 
+// The socket is the point in these two: a client that closes its connection, and backpressure
+// through node's socket buffers.
 describe('a client that disconnects', () => {
   for (const api of API) {
     test(`${api.name}: mid-stream, the upstream request is aborted within a second, and the model is not blamed`, async (t) => {
-      const proxy = await startProxy(t);
+      const proxy = await startProxy(t, { socket: true });
       const timersBefore = activeTimers();
       const { req, res } = await openStream(proxy.url, api.path, '[chunks=1000] [delay=20]');
       await once(res, 'data');
@@ -39,7 +41,7 @@ describe('a client that disconnects', () => {
     });
 
     test(`${api.name}: while waiting for the first token, the upstream request is aborted`, async (t) => {
-      const proxy = await startProxy(t);
+      const proxy = await startProxy(t, { socket: true });
       const timersBefore = activeTimers();
       proxy.fake.script('*', { kind: 'stall', afterChunks: 0 });
       const req = request(`${proxy.url}${api.path}`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } });
@@ -53,7 +55,7 @@ describe('a client that disconnects', () => {
     });
 
     test(`${api.name}: during a non-streamed request, the upstream request is aborted`, async (t) => {
-      const proxy = await startProxy(t);
+      const proxy = await startProxy(t, { socket: true });
       const timersBefore = activeTimers();
       proxy.fake.script('*', { kind: 'delay', ms: 10_000 });
       const req = request(`${proxy.url}${api.path}`, { method: 'POST', agent: false, headers: { 'Content-Type': 'application/json' } });
@@ -75,7 +77,7 @@ describe('a slow reader', () => {
   for (const api of API) {
     test(`${api.name}: backpressure reaches OpenRouter, memory stays bounded, and a pause is not a stall`, async (t) => {
       const counter = countingFetch();
-      const proxy = await startProxy(t, { fetch: counter.fetch, env: { STREAM_IDLE_TIMEOUT_SECONDS: '0.2' } });
+      const proxy = await startProxy(t, { fetch: counter.fetch, env: { STREAM_IDLE_TIMEOUT_SECONDS: '0.2' }, socket: true });
       const { req, res } = await openStream(proxy.url, api.path, `[chunks=${CHUNKS}]`);
       res.pause();
       // Wait for the pipeline to fill up and stop: the proxy pulls nothing more while the client reads nothing.

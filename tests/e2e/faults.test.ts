@@ -1,7 +1,7 @@
 // Fault injection against the offline OpenRouter. For each fault, in each of the four ways a client
 // can ask (Ollama or OpenAI, streamed or not), this asserts what the client sees (status and body
 // shape), whether the proxy fell back to another model, which cooldown it recorded, and that no
-// upstream stream, client socket or timer is left behind.
+// upstream stream or timer is left behind. Through proxy.fetch, no socket: the fault is the point.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,7 +35,7 @@ interface Seen {
 async function ask(proxy: Proxy, mode: Mode, text: string, model = MODEL_NAME): Promise<Seen> {
   const shape = mode.startsWith('ollama') ? 'ollama' : 'openai';
   const path = shape === 'ollama' ? '/api/chat' : '/v1/chat/completions';
-  const answer = await call(proxy.url, path, { body: { model, messages: [{ role: 'user', content: text }], stream: isStream(mode) } });
+  const answer = await call(proxy, path, { body: { model, messages: [{ role: 'user', content: text }], stream: isStream(mode) } });
   const seen: Seen = {
     status: answer.status,
     model: answer.headers['x-proxy-model'] as string | undefined,

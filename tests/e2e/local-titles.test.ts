@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { Ollama } from 'ollama';
 import OpenAI from 'openai';
 import { getJson, modelsTried } from '../helpers/free-mode-helpers.ts';
-import { startProxy, type Proxy } from '../helpers/harness.ts';
+import { APP_ORIGIN, startProxy, type Proxy } from '../helpers/harness.ts';
 
 const TITLE_SCHEMA = { type: 'object', properties: { title: { type: 'string' } }, required: ['title'], additionalProperties: false } as const;
 const SESSION = 'Refactor the SSE parser in sse-parser.ts';
@@ -22,20 +22,24 @@ const CLAUDE_CODE_TITLE = {
   output_config: { format: { type: 'json_schema', schema: TITLE_SCHEMA } },
 };
 
-async function proxyWithClients(t: TestContext, env: Record<string, string> = {}) {
-  const proxy = await startProxy(t, { env });
+/** A proxy and the three SDKs on it: through proxy.fetch, or over a socket when the node adapter's request line is asserted. */
+async function proxyWithClients(t: TestContext, env: Record<string, string> = {}, socket = false) {
+  const proxy = await startProxy(t, { env, socket });
+  const origin = socket ? proxy.url : APP_ORIGIN;
+  const fetch = socket ? {} : { fetch: proxy.fetch };
   return {
     proxy,
-    anthropic: new Anthropic({ baseURL: proxy.url, apiKey: 'any', maxRetries: 0 }),
-    openai: new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'any', maxRetries: 0 }),
-    ollama: new Ollama({ host: proxy.url }),
+    anthropic: new Anthropic({ baseURL: origin, ...fetch, apiKey: 'any', maxRetries: 0 }),
+    openai: new OpenAI({ baseURL: `${origin}/v1`, ...fetch, apiKey: 'any', maxRetries: 0 }),
+    ollama: new Ollama({ host: origin, ...fetch }),
   };
 }
 
 const requestLines = (proxy: Proxy) => proxy.logs.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'request' && entry.method === 'POST');
 
 test("Anthropic: Claude Code's title request is answered locally, as one message and as a stream", async (t) => {
-  const { proxy, anthropic } = await proxyWithClients(t);
+  // A socket: the request lines asserted below are the node adapter's.
+  const { proxy, anthropic } = await proxyWithClients(t, {}, true);
   // The SDK streams a 128,000-token ceiling only, as Claude Code does; the one-message form asks for less.
   const message = await anthropic.messages.create({ ...CLAUDE_CODE_TITLE, max_tokens: 1024 } as Anthropic.MessageCreateParamsNonStreaming);
   assert.equal(message.model, CLAUDE_CODE_TITLE.model);
@@ -51,7 +55,7 @@ test("Anthropic: Claude Code's title request is answered locally, as one message
   assert.deepEqual(requestLines(proxy).map((entry) => [entry.requested, entry.model, entry.attempts, entry.status]), [
     [CLAUDE_CODE_TITLE.model, LOCAL, 0, 200], [CLAUDE_CODE_TITLE.model, LOCAL, 0, 200],
   ]);
-  assert.equal((await getJson(`${proxy.url}/status`)).body.saved_today.session_title, 2);
+  assert.equal((await getJson(proxy, '/status')).body.saved_today.session_title, 2);
 });
 
 test('OpenAI chat: a {title} json_schema is answered locally, whole and streamed', async (t) => {

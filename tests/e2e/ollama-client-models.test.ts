@@ -115,8 +115,8 @@ describe('blobs (no client method; `ollama create` uses them)', () => {
 
   test('HEAD says the blob is missing; a POST says why it cannot be stored', async (t) => {
     const { proxy } = await client(t);
-    assert.equal((await rawRequest(`${proxy.url}${path}`, 'HEAD', {})).status, 404);
-    const upload = await rawRequest(`${proxy.url}${path}`, 'POST', {}, '');
+    assert.equal((await rawRequest(proxy, path, 'HEAD', {})).status, 404);
+    const upload = await rawRequest(proxy, path, 'POST', {}, '');
     assert.equal(upload.status, 501);
     assert.equal(upload.headers['content-type'], JSON_TYPE);
     assert.deepEqual(json(upload), { error: "blobs is not supported: ollama-openrouter-proxy serves OpenRouter's models and does not manage local models" });
@@ -124,7 +124,7 @@ describe('blobs (no client method; `ollama create` uses them)', () => {
 
   test('a binary upload gets the same answer', async (t) => {
     const { proxy } = await client(t);
-    const upload = await rawRequest(`${proxy.url}${path}`, 'POST', { 'Content-Type': 'application/octet-stream' }, 'GGUF\u0003\u0000binary');
+    const upload = await rawRequest(proxy, path, 'POST', { 'Content-Type': 'application/octet-stream' }, 'GGUF\u0003\u0000binary');
     assert.equal(upload.status, 501);
   });
 });
@@ -142,7 +142,7 @@ describe('ollama client: embeddings', () => {
     const legacy = await ollama.embeddings({ model: 'text-embedding-3-small', prompt: 'one' });
     assert.deepEqual(legacy.embedding, embeddingVector('one'));
     assert.deepEqual(lastUpstreamEmbedding(proxy), { model: FREE_EMBEDDER, input: ['one'] });
-    const raw = await rawRequest(`${proxy.url}/api/embed`, 'POST', { 'Content-Type': 'application/json' }, JSON.stringify({ model: 'nomic-embed-text', input: 'x' }));
+    const raw = await rawRequest(proxy, '/api/embed', 'POST', { 'Content-Type': 'application/json' }, JSON.stringify({ model: 'nomic-embed-text', input: 'x' }));
     assert.deepEqual([raw.status, raw.headers['x-proxy-model'], raw.headers['x-proxy-attempts']], [200, FREE_EMBEDDER, '1']);
     assert.deepEqual(json(raw).embeddings, [embeddingVector('x')]);
 

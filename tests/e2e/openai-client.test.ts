@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { embeddingVector } from '../../src/fake-openrouter/embeddings.ts';
-import { startProxy, type Proxy } from '../helpers/harness.ts';
+import { APP_ORIGIN, startProxy, type Proxy } from '../helpers/harness.ts';
 import { FREE_MODEL_NAMES, lastUpstreamChat, lastUpstreamEmbedding, WEATHER_TOOL } from '../helpers/fidelity-helpers.ts';
 import { FREE_EMBEDDER } from '../helpers/free-mode-helpers.ts';
 
@@ -12,7 +12,7 @@ const TOOL = WEATHER_TOOL as ChatCompletionTool;
 
 async function client(t: Parameters<typeof startProxy>[0], env?: Record<string, string>): Promise<{ proxy: Proxy; openai: OpenAI }> {
   const proxy = await startProxy(t, env ? { env } : {});
-  return { proxy, openai: new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'any-key-works', maxRetries: 0 }) };
+  return { proxy, openai: new OpenAI({ baseURL: `${APP_ORIGIN}/v1`, fetch: proxy.fetch, apiKey: 'any-key-works', maxRetries: 0 }) };
 }
 
 describe('openai client: chat completions', () => {

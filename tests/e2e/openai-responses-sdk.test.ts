@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import OpenAI from 'openai';
-import { startProxy, type Proxy } from '../helpers/harness.ts';
+import { APP_ORIGIN, startProxy, type Proxy } from '../helpers/harness.ts';
 import { lastUpstreamChat, upstreamChats } from '../helpers/fidelity-helpers.ts';
 
 const WEATHER = {
@@ -15,7 +15,7 @@ const WEATHER = {
 
 async function client(t: TestContext): Promise<{ proxy: Proxy; openai: OpenAI }> {
   const proxy = await startProxy(t);
-  return { proxy, openai: new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'any-key-works', maxRetries: 0 }) };
+  return { proxy, openai: new OpenAI({ baseURL: `${APP_ORIGIN}/v1`, fetch: proxy.fetch, apiKey: 'any-key-works', maxRetries: 0 }) };
 }
 
 describe('openai SDK: responses', () => {
@@ -124,7 +124,7 @@ describe('openai SDK: responses', () => {
     assert.equal(response.headers.get('x-proxy-model'), 'openrouter/quasar-alpha');
     assert.equal(response.headers.get('x-proxy-attempts'), '2');
     assert.deepEqual(upstreamChats(proxy).map((chat) => chat.model), ['google/gemini-2.0-flash-exp:free', 'openrouter/quasar-alpha']);
-    const ps = await (await fetch(`${proxy.url}/api/ps`)).json() as { models: Array<{ name: string }> };
+    const ps = await (await proxy.fetch('/api/ps')).json() as { models: Array<{ name: string }> };
     assert.ok(ps.models.some((model) => model.name === 'gemini-2.0-flash-exp:free'));
   });
 

@@ -35,7 +35,7 @@ describe('Codex CLI requests', () => {
     // The fake calls the first tool whenever tools are given and the last turn is the user's.
     request.tools = request.tools.filter((tool: { type: string }) => tool.type !== 'function' && tool.type !== 'namespace');
     request.tools.push({ type: 'web_search', external_web_access: true });
-    const reply = await post(`${proxy.url}/v1/responses`, request);
+    const reply = await post(proxy, '/v1/responses', request);
     assert.equal(reply.status, 200);
     assert.match(reply.headers.get('content-type') ?? '', /^text\/event-stream/);
     const all = events(reply.text);
@@ -55,13 +55,13 @@ describe('Codex CLI requests', () => {
     const proxy = await startProxy(t);
     const request = codexRequest();
     request.tools = request.tools.filter((tool: { type: string }) => tool.type === 'namespace');
-    const first = events((await post(`${proxy.url}/v1/responses`, request)).text);
+    const first = events((await post(proxy, '/v1/responses', request)).text);
     const call = doneItems(first).find((item) => item?.type === 'function_call');
     assert.deepEqual([call?.namespace, call?.name], ['multi_agent_v1', 'close_agent']);
     assert.equal(lastUpstreamChat(proxy).tools[0].function.name, 'multi_agent_v1__close_agent');
 
     request.input.push(call, { type: 'function_call_output', call_id: call?.call_id, output: 'closed' });
-    const second = events((await post(`${proxy.url}/v1/responses`, request)).text);
+    const second = events((await post(proxy, '/v1/responses', request)).text);
     assert.equal(doneItems(second).find((item) => item?.type === 'message')?.content[0].text, 'Tool result: closed');
     const sent = lastUpstreamChat(proxy).messages.at(-2);
     assert.equal(sent.tool_calls[0].function.name, 'multi_agent_v1__close_agent');
@@ -74,17 +74,17 @@ describe('Codex CLI requests', () => {
       tools: [{ type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: 'start: /.+/' } }],
       tool_choice: 'auto', parallel_tool_calls: false, store: false, include: [],
     };
-    const streamed = doneItems(events((await post(`${proxy.url}/v1/responses`, { ...request, stream: true })).text));
+    const streamed = doneItems(events((await post(proxy, '/v1/responses', { ...request, stream: true })).text));
     assert.deepEqual(streamed.map((item) => [item?.type, item?.name, item?.input]), [['custom_tool_call', 'apply_patch', '*** Begin Patch']]);
     assert.match(streamed[0]?.id, /^ctc_/);
-    const collected = (await post(`${proxy.url}/v1/responses`, request)).json();
+    const collected = (await post(proxy, '/v1/responses', request)).json();
     assert.deepEqual(collected.output.map((item: Record<string, unknown>) => [item.type, item.name, item.input]), [['custom_tool_call', 'apply_patch', '*** Begin Patch']]);
     assert.deepEqual(lastUpstreamChat(proxy).tools[0].function.parameters.required, ['input']);
   });
 
   test('a length cut ends with response.completed, status incomplete', async (t) => {
     const proxy = await startProxy(t);
-    const all = events((await post(`${proxy.url}/v1/responses`, { model: 'gpt-4o', input: 'one two three four', max_output_tokens: 2, stream: true })).text);
+    const all = events((await post(proxy, '/v1/responses', { model: 'gpt-4o', input: 'one two three four', max_output_tokens: 2, stream: true })).text);
     const completed = all.at(-1);
     assert.equal(completed?.type, 'response.completed');
     assert.deepEqual([completed?.response?.status, completed?.response?.incomplete_details], ['incomplete', { reason: 'max_output_tokens' }]);
@@ -93,7 +93,7 @@ describe('Codex CLI requests', () => {
   test('every model failing before the answer: an OpenAI-shaped error, not a stream', async (t) => {
     const proxy = await startProxy(t, { env: { FREE_MODE: 'false' } });
     proxy.fake.script('openai/gpt-4o', { kind: 'http', status: 429 });
-    const reply = await post(`${proxy.url}/v1/responses`, { model: 'gpt-4o', input: 'hi', stream: true });
+    const reply = await post(proxy, '/v1/responses', { model: 'gpt-4o', input: 'hi', stream: true });
     assert.equal(reply.status, 429);
     assert.equal(reply.json().error.type, 'rate_limit_error');
   });

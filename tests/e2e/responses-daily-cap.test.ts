@@ -16,7 +16,7 @@ function nextUtcMidnightSeconds(): number {
 test('the daily cap: 429 usage_limit_reached with resets_at and the message in x-codex-promo-message', async (t) => {
   const proxy = await startProxy(t, { fake: { freeLimits: { perDay: 0 } } });
   for (const attempt of ['from OpenRouter', 'refused locally until midnight']) {
-    const reply = await post(`${proxy.url}/v1/responses`, request);
+    const reply = await post(proxy, '/v1/responses', request);
     assert.equal(reply.status, 429, attempt);
     const { error } = reply.json();
     assert.equal(error.type, 'usage_limit_reached', attempt);
@@ -26,7 +26,7 @@ test('the daily cap: 429 usage_limit_reached with resets_at and the message in x
   }
   assert.equal(proxy.fake.chatRequests().length, 1, 'the second request never reaches OpenRouter');
   // Other /v1 clients keep OpenAI's plain rate-limit shape.
-  const chat = await post(`${proxy.url}/v1/chat/completions`, { model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'Hi' }] });
+  const chat = await post(proxy, '/v1/chat/completions', { model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'Hi' }] });
   assert.equal(chat.status, 429);
   assert.equal(chat.json().error.type, 'rate_limit_error');
   assert.equal(chat.headers.get('x-codex-promo-message'), null);
@@ -34,7 +34,7 @@ test('the daily cap: 429 usage_limit_reached with resets_at and the message in x
 
 test('the per-minute cap stays a retryable 429 rate_limit_error with Retry-After', async (t) => {
   const proxy = await startProxy(t, { env: { MAX_WAIT_SECONDS: '0' }, fake: { freeLimits: { perMinute: 0 } } });
-  const reply = await post(`${proxy.url}/v1/responses`, request);
+  const reply = await post(proxy, '/v1/responses', request);
   assert.equal(reply.status, 429);
   assert.equal(reply.json().error.type, 'rate_limit_error');
   assert.match(reply.headers.get('retry-after') ?? '', /^\d+$/);

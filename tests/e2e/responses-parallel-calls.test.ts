@@ -11,7 +11,7 @@ const bash = { type: 'function', name: 'bash', parameters: { type: 'object', pro
 test('/v1/responses streams two parallel function calls one item after the other, each with its own arguments', async (t) => {
   const proxy = await startProxy(t);
   const input = 'Run both. [tool=bash][args={"command":"echo A"}] [tool=bash][args={"command":"echo B"}]';
-  const reply = await post(`${proxy.url}/v1/responses`, { model: 'qwen3-coder:free', input, tools: [bash], stream: true });
+  const reply = await post(proxy, '/v1/responses', { model: 'qwen3-coder:free', input, tools: [bash], stream: true });
   assert.equal(reply.status, 200);
   const events = responsesEvents(reply.text);
   assertOneItemAtATime(events);

@@ -52,7 +52,7 @@ const cases: Array<{ api: string; path: string; body: Record<string, unknown> }>
 for (const { api, path, body } of cases) {
   test(`${api}: the image follows the tool message upstream, and a vision model answers`, async (t) => {
     const proxy = await startProxy(t);
-    const reply = await post(`${proxy.url}${path}`, body);
+    const reply = await post(proxy, path, body);
     assert.equal(reply.status, 200, reply.text);
     const upstream = proxy.fake.chatRequests();
     assert.equal(upstream.length, 1);

@@ -8,7 +8,7 @@ import { upstreamAnswerStage } from '../../src/openrouter/answer-stage.ts';
 import { chatLineFormat, generateLineFormat, ollamaLineStage, type OllamaLine, type OllamaLineFormat } from '../../src/dialects/ollama/to-ollama-lines.ts';
 import { stageStream } from '../../src/streams/stage.ts';
 import { FREE_MODEL_NAMES } from '../helpers/fidelity-helpers.ts';
-import { startProxy } from '../helpers/harness.ts';
+import { APP_ORIGIN, startProxy } from '../helpers/harness.ts';
 
 const event = (payload: unknown) => `data: ${JSON.stringify(payload)}\n\n`;
 const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
@@ -135,7 +135,7 @@ describe('a misbehaving upstream, through the whole proxy', () => {
   test('invalid tool-call arguments: a clear error for the ollama client, streamed or not', async (t) => {
     const broken = [chunk({ tool_calls: [{ index: 0, id: 'call_x', type: 'function', function: { name: 'get_weather', arguments: '{"city": Paris}' } }] }), chunk({}, 'tool_calls'), 'data: [DONE]\n\n'].join('');
     const proxy = await startProxy(t, { fetch: recordedChat(broken) });
-    const ollama = new Ollama({ host: proxy.url });
+    const ollama = new Ollama({ host: APP_ORIGIN, fetch: proxy.fetch });
     const request = { model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'x' }] };
     const message = 'upstream returned tool call arguments that are not valid JSON: {"city": Paris}';
     await assert.rejects(async () => {
@@ -148,7 +148,7 @@ describe('a misbehaving upstream, through the whole proxy', () => {
 
   test('the streamed tool calls of the recording reach the ollama client whole', async (t) => {
     const proxy = await startProxy(t, { fetch: recordedChat(TWO_CALLS) });
-    const reply = await new Ollama({ host: proxy.url }).chat({ model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'x' }] });
+    const reply = await new Ollama({ host: APP_ORIGIN, fetch: proxy.fetch }).chat({ model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'x' }] });
     assert.deepEqual(reply.message.tool_calls?.map((call) => call.function.arguments), [{ city: 'Zürich', days: 3 }, { zone: 'CET' }]);
     assert.equal(reply.prompt_eval_count, 12);
     assert.equal(reply.eval_count, 5);

@@ -159,7 +159,7 @@ test('Ollama requests arrive upstream exactly as intended', async (t) => {
       await t.test(`${name} (${stream ? 'streamed' : 'stream: false'})`, async () => {
         proxy.fake.reset();
         // A model that can serve every case: tools and images (the fake ignores reasoning it cannot do).
-        const response = await post(`${proxy.url}${path}`, { model: 'gemini-2.0-flash-exp:free', stream, ...body });
+        const response = await post(proxy, path, { model: 'gemini-2.0-flash-exp:free', stream, ...body });
         assert.equal(response.status, 200, response.text);
         const lines = stream ? ndjson(response.text) : [response.json()];
         assert.equal(lines.at(-1).done, true);
@@ -173,7 +173,7 @@ test('Ollama requests arrive upstream exactly as intended', async (t) => {
 describe('/v1 requests keep their fields', () => {
   test('/v1/completions: prompt as a user turn, suffix as fill-in-the-middle, the rest untouched', async (t) => {
     const proxy = await startProxy(t);
-    const response = await post(`${proxy.url}/v1/completions`, { model: 'llama3.2', prompt: 'a = ', suffix: '\nprint(a)', max_tokens: 8, temperature: 0, echo: false, logprobs: null });
+    const response = await post(proxy, '/v1/completions', { model: 'llama3.2', prompt: 'a = ', suffix: '\nprint(a)', max_tokens: 8, temperature: 0, echo: false, logprobs: null });
     assert.equal(response.status, 200, response.text);
     assert.deepEqual(lastUpstreamChat(proxy), {
       model: 'google/gemini-2.0-flash-exp:free', max_tokens: 8, temperature: 0, stream: false,

@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import type { TestContext } from 'node:test';
 import { Ollama } from 'ollama';
-import { startProxy, type Proxy } from './harness.ts';
+import { APP_ORIGIN, send, startProxy, type Proxy, type Target } from './harness.ts';
 
 /** The `/api/tags` names of the default fake catalog in free mode, in the proxy's priority order. */
 export const FREE_MODEL_NAMES = [
@@ -11,10 +11,10 @@ export const FREE_MODEL_NAMES = [
   'other/chat-7b:free',
 ];
 
-/** A proxy (closed when the test ends) and an `ollama` client pointed at it. */
+/** A proxy (closed when the test ends) and an `ollama` client that reaches it through `proxy.fetch`. */
 export async function ollamaClient(t: TestContext, env?: Record<string, string>): Promise<{ proxy: Proxy; ollama: Ollama }> {
   const proxy = await startProxy(t, env ? { env } : {});
-  return { proxy, ollama: new Ollama({ host: proxy.url }) };
+  return { proxy, ollama: new Ollama({ host: APP_ORIGIN, fetch: proxy.fetch }) };
 }
 
 /** Reads a client's stream to the end. */
@@ -67,16 +67,26 @@ export function lastUpstreamEmbedding(proxy: Proxy): Record<string, any> {
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  /** Each body chunk exactly as the socket delivered it, decoded as UTF-8. */
+  /** Each body chunk exactly as the socket (or, through `proxy.fetch`, the app) delivered it, decoded as UTF-8. */
   reads: string[];
   text: string;
 }
 
 /**
- * Sends one request with node:http and records every body read separately, which is how
- * Enchanted (OllamaKit) sees a stream: each read must hold whole lines.
+ * Sends one request and records every body read separately, which is how Enchanted (OllamaKit) sees
+ * a stream: each read must hold whole lines. A proxy is reached through `proxy.fetch` (a read is one
+ * chunk of the app's reply); a base URL with node:http (a read is what the socket delivered).
  */
-export function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
+export async function rawRequest(target: Target, path: string, method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
+  if (typeof target === 'string') return socketRequest(`${target}${path}`, method, headers, body);
+  const response = await send(target, path, { method, headers, ...(body === undefined ? {} : { body }) });
+  const reads: string[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body ?? []) reads.push(decoder.decode(chunk, { stream: true }));
+  return { status: response.status, headers: Object.fromEntries(response.headers), reads, text: reads.join('') };
+}
+
+function socketRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       const reads: string[] = [];
@@ -148,10 +158,10 @@ export interface Step {
   body?: unknown;
 }
 
-/** Sends one recorded request to the proxy, byte for byte as the client would. */
+/** Sends one recorded request to the proxy (through `proxy.fetch`), byte for byte as the client would. */
 export function replay(proxy: Proxy, step: Step): Promise<RawResponse> {
   const body = step.body === undefined ? undefined : JSON.stringify(step.body);
-  return rawRequest(`${proxy.url}${step.path}`, step.method, step.headers, body);
+  return rawRequest(proxy, step.path, step.method, step.headers, body);
 }
 
 /** The body of a JSON answer. */

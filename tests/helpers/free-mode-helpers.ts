@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Timers } from '../../src/routing/wait-queue.ts';
-import { post, type Proxy } from './harness.ts';
+import { post, send, type Proxy, type Target } from './harness.ts';
 
 /** The default catalog's free embedding model: listed in free mode, never tried for chat. */
 export const FREE_EMBEDDER = 'nvidia/llama-nemotron-embed-vl-1b-v2:free';
@@ -54,14 +54,14 @@ export interface ChatResult {
 }
 
 /** A streamed Ollama chat with one user message; extra fields (tools, images, stream) override. */
-export async function ollamaChat(proxy: Proxy, model: string, extra: Record<string, unknown> = {}): Promise<ChatResult> {
-  const response = await post(`${proxy.url}/api/chat`, { model, messages: [{ role: 'user', content: 'hello' }], ...extra });
+export async function ollamaChat(target: Target, model: string, extra: Record<string, unknown> = {}): Promise<ChatResult> {
+  const response = await post(target, '/api/chat', { model, messages: [{ role: 'user', content: 'hello' }], ...extra });
   return { ...response, model: response.headers.get('x-proxy-model'), attempts: response.headers.get('x-proxy-attempts') };
 }
 
 /** An OpenAI chat completion (not streamed unless `stream: true` is passed). */
-export async function openaiChat(proxy: Proxy, model: string, extra: Record<string, unknown> = {}): Promise<ChatResult> {
-  const response = await post(`${proxy.url}/v1/chat/completions`, { model, messages: [{ role: 'user', content: 'hello' }], ...extra });
+export async function openaiChat(target: Target, model: string, extra: Record<string, unknown> = {}): Promise<ChatResult> {
+  const response = await post(target, '/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hello' }], ...extra });
   return { ...response, model: response.headers.get('x-proxy-model'), attempts: response.headers.get('x-proxy-attempts') };
 }
 
@@ -84,8 +84,8 @@ export function attemptLogs(proxy: Proxy): Array<{ level: string; model: string;
 }
 
 /** GET a path and parse its JSON. */
-export async function getJson(url: string): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(url);
+export async function getJson(target: Target, path: string): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await send(target, path);
   return { status: response.status, body: await response.json(), headers: response.headers };
 }
 

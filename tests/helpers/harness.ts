@@ -1,4 +1,7 @@
-// Shared test setup: a real offline OpenRouter and a real proxy, both on loopback port 0.
+// Shared test setup: a real offline OpenRouter on loopback port 0, and a real proxy in front of it.
+// Tests talk to the proxy without a socket (`proxy.fetch`, through `app.request`); a test whose point
+// is the socket (timeouts, raw HTTP, disconnects, a separate process) asks for one with `socket: true`.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,11 +17,18 @@ import { openFailureStore, type FailureStore } from '../../src/store/failure-sto
 import { openUsageCounter } from '../../src/store/usage-counter.ts';
 import type { Clock } from '../../src/clock.ts';
 
+/** The origin a client SDK is given next to `fetch: proxy.fetch`: nothing is dialled, and the Host it implies is local. */
+export const APP_ORIGIN = 'http://localhost';
+
 export interface Proxy {
-  /** The proxy's address on loopback, for tests that start it with `socket: true`. */
-  url: string;
-  /** Sends a request to the app without a socket (`app.request`); takes a path or a full URL. */
+  /** Sends a request to the app without a socket (`app.request`); takes a path or a full URL. A client SDK takes it as its `fetch`. */
   fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+  /** True when started with `socket: true`. */
+  socket: boolean;
+  /** The proxy's address on loopback; throws unless started with `socket: true`. */
+  url: string;
+  /** The node:http server behind `url`; throws unless started with `socket: true`. */
+  server: Server;
   fake: FakeOpenRouter;
   app: App;
   config: Config;
@@ -31,7 +41,6 @@ export interface Proxy {
   close(): void;
   /** A fixed-but-movable clock: tests advance `clock.wallMs` instead of sleeping. */
   clock: Clock & { wallMs: number | undefined };
-  server: Server;
 }
 
 export interface ProxyOptions {
@@ -46,7 +55,7 @@ export interface ProxyOptions {
   fetch?: typeof fetch;
   /** Turns on MAX_ATTEMPTS, outage handling and waiting (see AppDeps.limits). */
   limits?: AppDeps['limits'];
-  /** Also serve the app on a loopback socket (for tests where the socket is the point). Default true. */
+  /** Also serve the app on a loopback socket (`proxy.url`), for tests where the socket is the point. Default false. */
   socket?: boolean;
 }
 
@@ -86,12 +95,22 @@ export async function startProxy(t: TestContext, options: ProxyOptions = {}): Pr
     store.close();
   });
   // The production server setup (timeouts, JSON errors for broken HTTP), not a bare node:http server.
-  const server = options.socket === false ? undefined : await listen(t, createHttpServer(app));
+  const server = options.socket === true ? await listen(t, createHttpServer(app)) : undefined;
   if (options.waitForCatalog !== false) await app.catalog.ready();
-  const url = server === undefined ? 'http://proxy.invalid' : `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // A path is resolved against a local origin by app.request: with no socket, there is no `url` to use.
-  const fetch = (input: string | URL | Request, init?: RequestInit) => app.request(input, init);
-  return { url, fetch, fake, app, config, store, logs, dir, clock, close, server: server as Server };
+  const noSocket = (): never => assert.fail('this proxy has no socket: pass `socket: true` to startProxy, or send through proxy.fetch');
+  // Taken now: a test may close the server and listen again on the same port.
+  const url = server && `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    fetch: (input, init) => app.request(input, init),
+    socket: server !== undefined,
+    get url() {
+      return url ?? noSocket();
+    },
+    get server() {
+      return server ?? noSocket();
+    },
+    fake, app, config, store, logs, dir, clock, close,
+  };
 }
 
 /** Serves on a loopback port until the test ends. */
@@ -105,9 +124,20 @@ async function listen(t: TestContext, server: Server): Promise<Server> {
   return server;
 }
 
+/** Where a helper sends a request: a proxy (through `proxy.fetch`, no socket), or the base URL of a real server. */
+export type Target = Pick<Proxy, 'fetch'> | string;
+
+/** Sends a request for `path` (`/...`) to a target. */
+export function send(target: Target, path: string, init?: RequestInit): Promise<Response> {
+  if (typeof target === 'string') return fetch(`${target}${path}`, init);
+  // A URL would resolve `//x` or `http://x/` to another host: a raw request target needs a socket.
+  if (!path.startsWith('/') || path.startsWith('//')) assert.fail(`${path}: a raw request target needs a socket (\`socket: true\` and call(proxy.url, ...))`);
+  return target.fetch(path, init);
+}
+
 /** POSTs JSON (or raw text) and returns status, headers and the body text. */
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
-  const response = await fetch(url, {
+export async function post(target: Target, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
+  const response = await send(target, path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),

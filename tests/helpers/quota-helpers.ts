@@ -41,7 +41,7 @@ export function requestFor(api: Api, ask: Ask): { path: string; body: Record<str
 /** Asks through an API; `content` is the assistant's text, read from the answer whatever its form. */
 export async function askIn(proxy: Proxy, api: Api, ask: Ask) {
   const { path, body, headers } = requestFor(api, ask);
-  const response = await post(`${proxy.url}${path}`, body, headers);
+  const response = await post(proxy, path, body, headers);
   const content = response.status === 200 ? answerText(api, ask.stream ?? false, response.text) : undefined;
   return { ...response, content, model: response.headers.get('x-proxy-model'), attempts: response.headers.get('x-proxy-attempts') };
 }

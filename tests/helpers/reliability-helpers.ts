@@ -1,4 +1,4 @@
-// Helpers shared by the reliability suites: raw HTTP calls on their own connections, answer parsing
+// Helpers shared by the reliability suites: calls (through proxy.fetch, or node:http on their own connections), answer parsing
 // that checks the wire shape, leak checks, and spawning the real entry point.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -7,7 +7,7 @@ import { request, type Agent, type IncomingHttpHeaders, type Server } from 'node
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { defaultCatalog } from '../../src/fake-openrouter/server.ts';
-import type { Proxy } from './harness.ts';
+import { send, type Proxy, type Target } from './harness.ts';
 import { CLIENT_APIS } from '../../src/dialects/client-apis.ts';
 import { HttpError } from '../../src/errors.ts';
 import { errorReplier } from '../../src/serving/client-api.ts';
@@ -23,15 +23,27 @@ export interface CallOptions {
   /** An object is sent as JSON; a string or Buffer as it is. */
   body?: unknown;
   headers?: Record<string, string>;
-  /** Defaults to no agent: a fresh connection that closes after the answer, so no socket outlives a call. */
+  /** node:http only. Defaults to no agent: a fresh connection that closes after the answer, so no socket outlives a call. */
   agent?: Agent | false;
+  /** node:http only: how long the socket may stay silent. */
   timeoutMs?: number;
 }
 
-/** One HTTP request with node:http; resolves with the status, headers and whole body text. */
-export function call(baseUrl: string, path: string, options: CallOptions = {}): Promise<Answer> {
+/** One request to a proxy (no socket) or, for a base URL, with node:http; resolves with the status, headers and whole body text. */
+export async function call(target: Target, path: string, options: CallOptions = {}): Promise<Answer> {
   const body = options.body === undefined ? undefined
     : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
+  if (typeof target === 'string') return callSocket(target, path, options, body);
+  assert.ok(options.agent === undefined && options.timeoutMs === undefined, 'agent and timeoutMs need a socket: call(proxy.url, ...)');
+  const response = await send(target, path, {
+    method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...options.headers },
+    ...(body === undefined ? {} : { body }),
+  });
+  return { status: response.status, headers: Object.fromEntries(response.headers), text: await response.text() };
+}
+
+function callSocket(baseUrl: string, path: string, options: CallOptions, body: string | Buffer | undefined): Promise<Answer> {
   const base = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     // host, port and path apart, so that a test can send any request target (`//x`, `http://host/x`).
@@ -101,12 +113,13 @@ function openConnections(server: Server): Promise<number> {
 
 /**
  * Asserts nothing outlives a finished request: no upstream stream still open at the fake, no client
- * connection still open at the proxy, and no more timers than before the request (a watchdog timer
- * that was never cleared would show up here).
+ * connection still open at the proxy (when it has a socket; without one, the caller has read the
+ * reply to its end), and no more timers than before the request (a watchdog timer that was never
+ * cleared would show up here).
  */
 export async function assertSettled(proxy: Proxy, timersBefore: number): Promise<void> {
   await eventually(() => proxy.fake.activeStreams() === 0, `no upstream stream left open (${proxy.fake.activeStreams()} open)`);
-  await eventually(async () => (await openConnections(proxy.server)) === 0, 'no client connection left open at the proxy');
+  if (proxy.socket) await eventually(async () => (await openConnections(proxy.server)) === 0, 'no client connection left open at the proxy');
   await eventually(() => activeTimers() <= timersBefore, `no timer left behind (${activeTimers()} > ${timersBefore})`);
 }
 

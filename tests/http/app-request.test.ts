@@ -126,3 +126,11 @@ test('through app.request, a reader that stops reading holds the upstream stream
   assert.equal(await proxy.fake.waitForAbort(1_000), true);
   assert.ok(counter.bytes() < streamBytes / 2, 'the stream was not read to its end');
 });
+
+test('the harness: a proxy started without `socket: true` has no url, and says how to get one', async (t) => {
+  const proxy = await startProxy(t);
+  assert.equal(proxy.socket, false);
+  assert.throws(() => proxy.url, /pass `socket: true` to startProxy/);
+  assert.throws(() => proxy.server, /pass `socket: true` to startProxy/);
+  assert.equal((await proxy.fetch('/')).status, 200);
+});

@@ -10,20 +10,20 @@ import { createHttpServer } from '../../src/http/http-server.ts';
 import { errorReplier } from '../../src/serving/client-api.ts';
 import { createUrlRouter } from '../../src/http/url-router.ts';
 import { silentLogger } from '../../src/logger.ts';
-import { startProxy, type Proxy } from '../helpers/harness.ts';
+import { startProxy, type Proxy, type Target } from '../helpers/harness.ts';
 import { call, errorMessage } from '../helpers/reliability-helpers.ts';
 
 type Shape = 'ollama' | 'openai';
 
-async function assertAlive(proxy: Proxy): Promise<void> {
-  const answer = await call(proxy.url, '/');
+async function assertAlive(target: Target): Promise<void> {
+  const answer = await call(target, '/');
   assert.equal(answer.status, 200);
   assert.equal(answer.text, 'Ollama is running');
 }
 
-async function expectError(proxy: Proxy, path: string, body: unknown, status: number, message: RegExp, headers: Record<string, string> = {}): Promise<void> {
+async function expectError(target: Target, path: string, body: unknown, status: number, message: RegExp, headers: Record<string, string> = {}): Promise<void> {
   const shape: Shape = path.startsWith('/v1/') ? 'openai' : 'ollama';
-  const answer = await call(proxy.url, path, { body, headers });
+  const answer = await call(target, path, { body, headers });
   assert.equal(answer.status, status, `${path} ${String(body).slice(0, 60)} → ${answer.status} ${answer.text.slice(0, 200)}`);
   assert.match(String(answer.headers['content-type']), /^application\/json/);
   assert.match(errorMessage(shape, answer.text), message);
@@ -76,7 +76,7 @@ describe('malformed or mistyped bodies', () => {
     await expectError(proxy, '/api/chat', '['.repeat(depth), 400, /invalid JSON/);
     // A realistic depth (a tool schema inside a tool inside a list) is fine.
     const schema = JSON.parse(`${'{"type":"object","properties":{"x":'.repeat(10)}{"type":"string"}${'}}'.repeat(10)}`);
-    const ok = await call(proxy.url, '/v1/chat/completions', { body: { model: 'x', messages: user, tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] } });
+    const ok = await call(proxy, '/v1/chat/completions', { body: { model: 'x', messages: user, tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] } });
     assert.equal(ok.status, 200, ok.text);
     await assertAlive(proxy);
   });
@@ -91,18 +91,19 @@ describe('malformed or mistyped bodies', () => {
 
   test('a JSON body is read whatever its Content-Type, as Ollama does', async (t) => {
     const proxy = await startProxy(t);
-    const answer = await call(proxy.url, '/api/chat', { body: JSON.stringify({ model: 'x', stream: false, messages: user }), headers: { 'Content-Type': 'text/plain' } });
+    const answer = await call(proxy, '/api/chat', { body: JSON.stringify({ model: 'x', stream: false, messages: user }), headers: { 'Content-Type': 'text/plain' } });
     assert.equal(answer.status, 200);
   });
 });
 
 describe('body size limit (MAX_BODY_MB)', () => {
   test('a body over the limit is a 413 in the API shape, with or without Content-Length', async (t) => {
-    const proxy = await startProxy(t, { env: { MAX_BODY_MB: '1' } });
+    // The socket is the point: the proxy answers while the client is still sending.
+    const proxy = await startProxy(t, { env: { MAX_BODY_MB: '1' }, socket: true });
     // Far larger than the socket buffers, so the client is still sending when the proxy answers.
     const big = JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'x'.repeat(5_000_000) }] });
-    await expectError(proxy, '/api/chat', big, 413, /^request body is larger than 1\.0 MiB \(raise MAX_BODY_MB to allow more\)$/);
-    await expectError(proxy, '/v1/chat/completions', big, 413, /MAX_BODY_MB/);
+    await expectError(proxy.url, '/api/chat', big, 413, /^request body is larger than 1\.0 MiB \(raise MAX_BODY_MB to allow more\)$/);
+    await expectError(proxy.url, '/v1/chat/completions', big, 413, /MAX_BODY_MB/);
     // Chunked: no Content-Length to reject up front, so the limit applies while reading.
     const bytes = new TextEncoder().encode(big);
     const chunked = await fetch(`${proxy.url}/v1/chat/completions`, {
@@ -112,7 +113,7 @@ describe('body size limit (MAX_BODY_MB)', () => {
     } as RequestInit);
     assert.equal(chunked.status, 413);
     assert.match(errorMessage('openai', await chunked.text()), /MAX_BODY_MB/);
-    await assertAlive(proxy);
+    await assertAlive(proxy.url);
   });
 
   test('the default limit is large enough for images', async (t) => {
@@ -120,7 +121,7 @@ describe('body size limit (MAX_BODY_MB)', () => {
     assert.ok(proxy.config.maxBodyBytes >= 20 * 1024 * 1024);
     // An 8 MB PNG, as base64.
     const image = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(8 * 1024 * 1024, 7)]).toString('base64');
-    const answer = await call(proxy.url, '/api/chat', {
+    const answer = await call(proxy, '/api/chat', {
       body: { model: 'gemini-2.0-flash-exp:free', stream: false, messages: [{ role: 'user', content: 'what is this?', images: [image] }] },
     });
     assert.equal(answer.status, 200, answer.text.slice(0, 300));
@@ -131,7 +132,7 @@ describe('body size limit (MAX_BODY_MB)', () => {
 describe('bodies are parsed only for handlers that read them', () => {
   test('a binary blob upload gets the unmanaged-operation answer, not "invalid JSON"', async (t) => {
     const proxy = await startProxy(t);
-    const answer = await call(proxy.url, `/api/blobs/sha256:${'ab'.repeat(32)}`, { body: Buffer.from('GGUF\u0003\u0000\u00ffbinary'), headers: { 'Content-Type': 'application/octet-stream' } });
+    const answer = await call(proxy, `/api/blobs/sha256:${'ab'.repeat(32)}`, { body: Buffer.from('GGUF\u0003\u0000\u00ffbinary'), headers: { 'Content-Type': 'application/octet-stream' } });
     assert.equal(answer.status, 501);
     assert.match(errorMessage('ollama', answer.text), /not supported/);
   });
@@ -176,7 +177,7 @@ describe('unknown routes and methods', () => {
   test('404 for unknown paths and 405 for wrong methods, in the API shape of the path', async (t) => {
     const proxy = await startProxy(t);
     for (const [method, path, status] of CASES) {
-      const answer = await call(proxy.url, path, { method });
+      const answer = await call(proxy, path, { method });
       assert.equal(answer.status, status, `${method} ${path}: ${answer.text}`);
       errorMessage(path.startsWith('/v1') ? 'openai' : 'ollama', answer.text);
     }
@@ -207,7 +208,8 @@ describe('broken HTTP', () => {
   const bodyOf = (answer: string): string => answer.slice(answer.indexOf('\r\n\r\n') + 4);
 
   test('a garbled request line, oversized headers, and slow or incomplete requests get JSON errors', async (t) => {
-    const proxy = await startProxy(t);
+    // A socket too: after the broken requests, a well-formed one over a socket still gets its answer.
+    const proxy = await startProxy(t, { socket: true });
     const exchange = await rawServer(proxy, t);
     const garbled = await exchange('GARBAGE\r\n\r\n');
     assert.match(garbled, /^HTTP\/1\.1 400 /);
@@ -227,6 +229,6 @@ describe('broken HTTP', () => {
     const badLength = await exchange('POST /api/chat HTTP/1.1\r\nHost: localhost\r\nContent-Length: banana\r\n\r\n');
     assert.match(badLength, /^HTTP\/1\.1 400 /);
     errorMessage('ollama', bodyOf(badLength));
-    await assertAlive(proxy);
+    await assertAlive(proxy.url);
   });
 });

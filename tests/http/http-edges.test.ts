@@ -6,7 +6,7 @@ import { waitFor } from '../helpers/free-mode-helpers.ts';
 import { startProxy } from '../helpers/harness.ts';
 
 test('a client that disconnects while sending its body is not a server error', async (t) => {
-  const proxy = await startProxy(t);
+  const proxy = await startProxy(t, { socket: true });
   const { port } = new URL(proxy.url);
   const socket = connect(Number(port), '127.0.0.1');
   await new Promise((resolve) => socket.once('connect', resolve));
@@ -20,7 +20,7 @@ test('a client that disconnects while sending its body is not a server error', a
 });
 
 test('an error answer to a request without a body keeps the connection alive', async (t) => {
-  const proxy = await startProxy(t, { env: { PROXY_API_KEY: 'secret-key' } });
+  const proxy = await startProxy(t, { env: { PROXY_API_KEY: 'secret-key' }, socket: true });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   t.after(() => agent.destroy());
   const get = (path: string, headers: Record<string, string>) =>

@@ -224,7 +224,7 @@ describe('damaged state', () => {
     const proxy = await startProxy(t);
     const filter = join(proxy.dir, 'filter');
     writeFileSync(filter, 'qwen\n');
-    const names = async () => JSON.parse((await call(proxy.url, '/api/tags')).text).models.map((model: { name: string }) => model.name);
+    const names = async () => JSON.parse((await call(proxy, '/api/tags')).text).models.map((model: { name: string }) => model.name);
     assert.deepEqual(await names(), ['qwen3-coder:free']);
     rmSync(filter);
     mkdirSync(filter);

@@ -144,7 +144,7 @@ test('a recording set replays in a vendored copy, with no key and no network', a
   t.after(() => rmSync(recordings, { recursive: true, force: true }));
   const live = await startProxy(t, { env: { RECORD_DIR: recordings } });
   const body = { model: 'llama3', stream: false, messages: [{ role: 'user', content: 'hello rig' }] };
-  const recorded = await post(`${live.url}/api/chat`, body);
+  const recorded = await post(live, '/api/chat', body);
   assert.equal(recorded.status, 200);
   // Recordings are written when each exchange ends: wait (bounded) for the chat's file.
   for (let i = 0; i < 200 && !readdirSync(recordings).some((file) => file.includes('-chat-')); i++) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -156,7 +156,7 @@ test('a recording set replays in a vendored copy, with no key and no network', a
   const port = await freePort();
   const server = spawnServer(t, ['node', 'src/main.ts'], rig, { PORT: String(port), REPLAY_DIR: recordings, OPENROUTER_BASE_URL: 'http://127.0.0.1:9/api/v1', FAILURE_DB: ':memory:' });
   await waitForOk(`http://127.0.0.1:${port}/api/version`, server.child, server.output);
-  const replayed = await post(`http://127.0.0.1:${port}/api/chat`, body);
+  const replayed = await post(`http://127.0.0.1:${port}`, '/api/chat', body);
   assert.equal(replayed.status, 200, server.output());
   assert.equal(replayed.json().message.content, recorded.json().message.content);
   server.child.kill('SIGTERM');

@@ -27,20 +27,20 @@ const chatFile = (dir: string, nth: number) => join(dir, readdirSync(dir).filter
 test('a miss is a 404 in the client API\'s own shape, naming the closest recording and what differed', async (t) => {
   const dir = await recordSet(t);
   const replay = await replayingProxy(t, dir);
-  const ollama = await post(`${replay.url}/api/chat`, { model: 'llama3', stream: false, messages: [{ role: 'user', content: 'goodbye' }] });
+  const ollama = await post(replay, '/api/chat', { model: 'llama3', stream: false, messages: [{ role: 'user', content: 'goodbye' }] });
   assert.equal(ollama.status, 404);
   const message = ollama.json().error as string;
   assert.equal(typeof message, 'string');
   assert.match(message, /no recording matches POST \/chat\/completions/);
   assert.match(message, /closest recording is \d{4}-chat-[a-z0-9-]+\.json/);
   assert.match(message, /messages\[0\]\.content: recorded "hello", got "goodbye"/);
-  const openai = await post(`${replay.url}/v1/chat/completions`, { model: 'gpt-4o', temperature: 0.5, messages: [{ role: 'user', content: 'hi' }] });
+  const openai = await post(replay, '/v1/chat/completions', { model: 'gpt-4o', temperature: 0.5, messages: [{ role: 'user', content: 'hi' }] });
   assert.equal(openai.status, 404);
   assert.match(openai.json().error.message, /\d{4}-chat-[a-z0-9-]+\.json, which differs at temperature: recorded nothing, got 0\.5/);
   // A miss is not a model failure: one attempt, no fallback walk, no cooldown.
   assert.equal(replay.store.activeCooldowns(Date.now()).length, 0);
   // The recorded requests are still served, in any key order.
-  const hit = await post(`${replay.url}/v1/chat/completions`, { messages: [{ content: 'hi', role: 'user' }], model: 'gpt-4o' });
+  const hit = await post(replay, '/v1/chat/completions', { messages: [{ content: 'hi', role: 'user' }], model: 'gpt-4o' });
   assert.equal(hit.status, 200);
 });
 
@@ -55,9 +55,9 @@ test('a hand-edited answer is served as edited, and an edited 429 is handled lik
   writeFileSync(second, JSON.stringify(edited, null, 2));
 
   const replay = await replayingProxy(t, dir);
-  const ollama = await post(`${replay.url}/api/chat`, STEPS[0]?.body);
+  const ollama = await post(replay, '/api/chat', STEPS[0]?.body);
   assert.equal(ollama.json().message.content, 'Edited: hello');
-  const openai = await post(`${replay.url}/v1/chat/completions`, STEPS[1]?.body);
+  const openai = await post(replay, '/v1/chat/completions', STEPS[1]?.body);
   assert.equal(openai.status, 429);
   assert.match(openai.json().error.message, /hand-made/);
   assert.ok(replay.store.activeCooldowns(Date.now()).length > 0, 'the 429 cooled the model down, as a live one would');
@@ -72,7 +72,7 @@ test('a corrupt file is an error at startup naming it, and the other recordings 
   assert.equal(errors.length, 2);
   assert.match(errors[0] ?? '', /unusable recording .*0099-chat-broken\.json: not valid JSON/);
   assert.match(errors[1] ?? '', /unusable recording .*0100-chat-wrong\.json: "response" is missing/);
-  assert.equal((await post(`${replay.url}/api/chat`, STEPS[0]?.body)).status, 200);
+  assert.equal((await post(replay, '/api/chat', STEPS[0]?.body)).status, 200);
 });
 
 test('replay.json {"match":"strict"} makes the model part of matching', async (t) => {
@@ -83,7 +83,7 @@ test('replay.json {"match":"strict"} makes the model part of matching', async (t
   recorded.request.body.model = 'some/other-model:free';
   writeFileSync(chatFile(dir, 0), JSON.stringify(recorded));
   const replay = await replayingProxy(t, dir);
-  const reply = await post(`${replay.url}/api/chat`, STEPS[0]?.body);
+  const reply = await post(replay, '/api/chat', STEPS[0]?.body);
   assert.equal(reply.status, 404);
   assert.match(reply.json().error, /differs at model: recorded "some\/other-model:free"/);
 });
@@ -98,7 +98,7 @@ test('recordings never hold the key or a bearer token, and a redacted request st
   assert.ok(!/authorization/i.test(text));
   assert.match(text, /my key is \[redacted\] and my token Bearer \[redacted\]/);
   const replay = await replayingProxy(t, dir);
-  const reply = await post(`${replay.url}/api/chat`, { model: 'llama3', stream: false, messages: [{ role: 'user', content: leaky }] });
+  const reply = await post(replay, '/api/chat', { model: 'llama3', stream: false, messages: [{ role: 'user', content: leaky }] });
   assert.equal(reply.status, 200);
 });
 
@@ -106,7 +106,7 @@ test('a recording that cannot be written is logged once and never fails or chang
   const dir = scratch(t, 'recording-');
   const live = await recordingProxy(t, join(dir, 'gone'));
   rmSync(join(dir, 'gone'), { recursive: true });
-  for (const step of STEPS) assert.equal((await post(`${live.url}${step.path}`, step.body)).status, 200);
+  for (const step of STEPS) assert.equal((await post(live, step.path, step.body)).status, 200);
   for (let i = 0; i < 400 && !live.logs.some((line) => line.includes('cannot write a recording')); i++) await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(live.logs.filter((line) => line.includes('cannot write a recording')).length, 1);
 });
@@ -117,7 +117,7 @@ test('recording and replaying ignore the catalog cache: the catalog is the recor
   const other = await startProxy(t, { fake: { models: generateCatalog(6, 7) } });
   const cache = readFileSync(join(other.dir, 'free-models'), 'utf8');
   const replay = await startProxy(t, { dir: other.dir, env: { REPLAY_DIR: dir, OPENROUTER_API_KEY: '', OPENROUTER_BASE_URL: UNREACHABLE } });
-  assert.equal((await post(`${replay.url}/api/chat`, STEPS[0]?.body)).json().message.content, 'Echo: hello');
+  assert.equal((await post(replay, '/api/chat', STEPS[0]?.body)).json().message.content, 'Echo: hello');
   assert.ok(replay.logs.some((line) => line.includes('"msg":"catalog fetched"')));
   assert.equal(readFileSync(join(other.dir, 'free-models'), 'utf8'), cache);
 });
@@ -126,7 +126,7 @@ test('a per-minute cap that was waited out live is waited out on replay too: res
   const dir = scratch(t, 'recording-reset-');
   const live = await recordingProxy(t, dir);
   live.fake.script('*', { kind: 'rate-limit', scope: 'per-min', resetInMs: 300 });
-  const recorded = await post(`${live.url}/v1/chat/completions`, { model: 'gpt-4o', messages: [{ role: 'user', content: 'wait for it' }] });
+  const recorded = await post(live, '/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'wait for it' }] });
   assert.equal(recorded.status, 200);
   await waitForFiles(dir, live.fake.requests.length);
   // Make it a recording from an hour ago: every absolute time in it (receivedAt, the reset header,
@@ -141,7 +141,7 @@ test('a per-minute cap that was waited out live is waited out on replay too: res
   }
   assert.ok(readdirSync(dir).some((file) => /x-ratelimit-reset/i.test(readFileSync(join(dir, file), 'utf8'))), 'the reset was recorded');
   const replay = await replayingProxy(t, dir);
-  const replayed = await post(`${replay.url}/v1/chat/completions`, { model: 'gpt-4o', messages: [{ role: 'user', content: 'wait for it' }] });
+  const replayed = await post(replay, '/v1/chat/completions', { model: 'gpt-4o', messages: [{ role: 'user', content: 'wait for it' }] });
   assert.equal(replayed.status, 200, replayed.text);
   assert.equal(replayed.json().choices[0].message.content, recorded.json().choices[0].message.content);
 });

@@ -28,7 +28,7 @@ async function replay(recording: Recording, timing: ReplayTiming) {
 test('realtime replay keeps the chunk boundaries and the recorded pacing; fast keeps the boundaries', async (t) => {
   const dir = scratch(t, 'recording-');
   const live = await recordingProxy(t, dir);
-  const reply = await post(`${live.url}/v1/chat/completions`, { model: 'x', stream: true, messages: [{ role: 'user', content: '[delay=40] [chunks=5] go' }] });
+  const reply = await post(live, '/v1/chat/completions', { model: 'x', stream: true, messages: [{ role: 'user', content: '[delay=40] [chunks=5] go' }] });
   assert.equal(reply.status, 200);
   await waitForFiles(dir, live.fake.requests.length);
   const file = readdirSync(dir).find((name) => name.includes('-chat-')) as string;

@@ -30,7 +30,7 @@ async function settled(proxy: Proxy): Promise<void> {
 const jsonFiles = (dir: string) => readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
 const infoLines = (proxy: Proxy, msg: string) => proxy.logs.map((line) => JSON.parse(line)).filter((entry) => entry.level === 'INFO' && entry.msg === msg);
 const rowSources = (proxy: Proxy) => proxy.app.requests.recent().reverse().map((row) => row.source as string | undefined);
-const recordingStatus = async (proxy: Proxy) => ((await (await fetch(`${proxy.url}/status`)).json()) as { recording: Record<string, unknown> & { replayed: number } }).recording;
+const recordingStatus = async (proxy: Proxy) => ((await (await proxy.fetch('/status')).json()) as { recording: Record<string, unknown> & { replayed: number } }).recording;
 
 test('three runs: the first records, the second replays and records only the new test, the third replays offline', async (t) => {
   const dir = scratch(t, 'rig-');
@@ -99,21 +99,21 @@ test("volatile parts (Claude Code's billing header, today's date, tool call ids,
     ],
   });
   const first = await rigProxy(t, dir);
-  const recorded = await post(`${first.url}/v1/messages`, turn('332.a15', '2026-12-08', 'toolu_01AAAA', '101'));
+  const recorded = await post(first, '/v1/messages', turn('332.a15', '2026-12-08', 'toolu_01AAAA', '101'));
   assert.equal(recorded.status, 200);
   await settled(first);
   // The rig's own volatile part: a build number in its prompts.
   writeFileSync(join(dir, 'replay.json'), JSON.stringify({ ignore: { patterns: ['build \\d+'] } }));
 
   const second = await rigProxy(t, dir);
-  const replayed = await post(`${second.url}/v1/messages`, turn('337.53e', '2026-12-09', 'toolu_01BBBB', '102'));
+  const replayed = await post(second, '/v1/messages', turn('337.53e', '2026-12-09', 'toolu_01BBBB', '102'));
   assert.equal(second.fake.chatRequests().length, 0, 'a new hash, date, tool call id and build number still match');
   assert.deepEqual(replayed.json().content, recorded.json().content);
 
   // Without the defaults, the same request is new: they are what made it match.
   writeFileSync(join(dir, 'replay.json'), JSON.stringify({ ignore: { defaults: false, patterns: ['build \\d+'] } }));
   const strict = await rigProxy(t, dir);
-  await post(`${strict.url}/v1/messages`, turn('337.53e', '2026-12-09', 'toolu_01BBBB', '102'));
+  await post(strict, '/v1/messages', turn('337.53e', '2026-12-09', 'toolu_01BBBB', '102'));
   assert.equal(strict.fake.chatRequests().length, 1);
   assert.match(infoLines(strict, 'not recorded yet: asking OpenRouter, and recording the answer')[0]?.why ?? '', /differs at messages\[0\]\.content: recorded "x-anthropic-billing-header: cc_version=2\.1\.332\.a15/);
   await settled(strict);

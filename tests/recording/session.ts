@@ -53,7 +53,7 @@ export async function runSession(proxy: Proxy, steps: readonly Step[], record: b
   const answers: Answer[] = [];
   for (const step of steps) {
     if (record && step.fault !== undefined) proxy.fake.script('*', step.fault);
-    const reply = await post(`${proxy.url}${step.path}`, step.body);
+    const reply = await post(proxy, step.path, step.body);
     answers.push({ status: reply.status, body: stable(parseBody(reply.headers.get('content-type') ?? '', reply.text)) });
   }
   return answers;

@@ -37,7 +37,7 @@ test('a rate-limit burst on every model: the first request walks, each retry pro
   // A client that does not wait as told (and would wait longer than MAX_WAIT_SECONDS) is answered at once, with nothing sent upstream.
   const early = await retry(proxy, true);
   assert.deepEqual([early.status, early.upstream, early.retryAfter], [429, [], 20]);
-  const during = (await getJson(`${proxy.url}/status`)).body;
+  const during = (await getJson(proxy, '/status')).body;
   assert.equal(during.rate_limit_burst.active, true);
   assert.equal(during.rate_limit_burst.next_probe_at, new Date(proxy.clock.wall() + 20_000).toISOString());
   assert.equal(during.saved_today.burst_walk, 6);
@@ -47,7 +47,7 @@ test('a rate-limit burst on every model: the first request walks, each retry pro
   proxy.clock.wallMs = proxy.clock.wall() + early.retryAfter * 1000;
   const served = await retry(proxy);
   assert.deepEqual([served.status, served.upstream.length], [200, 1]);
-  assert.equal((await getJson(`${proxy.url}/status`)).body.rate_limit_burst.active, false);
+  assert.equal((await getJson(proxy, '/status')).body.rate_limit_burst.active, false);
   assert.equal(modelsTried(proxy).length, 5 + 5 + 1, 'eleven upstream requests for eight client requests (with a walk per retry: 36)');
 });
 

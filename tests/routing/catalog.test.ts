@@ -86,13 +86,13 @@ test('the cache is written in the original format (free ids by priority) plus me
   // A second proxy on the same cache and another fake: it must not ask for /models at all.
   const second = await startProxy(t, { dir: first.dir });
   assert.equal(second.app.catalog.current()?.source, 'cache', 'ready at once, from the cache');
-  const tags = await getJson(`${second.url}/api/tags`);
+  const tags = await getJson(second, '/api/tags');
   assert.deepEqual(tags.body.models.map((model: { name: string }) => model.name), [...FREE_NAMES]);
   const reply = await ollamaChat(second, 'x');
   assert.deepEqual([reply.status, reply.model], [200, FREE_ORDER[0]]);
   assert.equal(modelsRequests(second), 0);
   assert.ok(logEntries(second).some((entry) => entry.msg === 'catalog loaded from cache'));
-  const status = await getJson(`${second.url}/status`);
+  const status = await getJson(second, '/status');
   assert.equal(status.body.catalog.source, 'cache');
 });
 
@@ -103,7 +103,7 @@ test('a cache in the original proxy\'s format alone (ids only) is used too', asy
   const dir = scratchDir(t, 'catalog-ids-');
   writeFileSync(join(dir, 'free-models'), 'qwen/qwen3-coder:free\nmeta-llama/llama-3.3-70b-instruct:free\n');
   const proxy = await startProxy(t, { useFake: fake, dir });
-  const tags = await getJson(`${proxy.url}/api/tags`);
+  const tags = await getJson(proxy, '/api/tags');
   assert.deepEqual(tags.body.models.map((model: { name: string }) => model.name), ['qwen3-coder:free', 'llama-3.3-70b-instruct:free']);
   fake.setOffline(false);
   assert.equal((await ollamaChat(proxy, 'x')).model, 'qwen/qwen3-coder:free');
@@ -123,22 +123,22 @@ test('a stale cache is used at startup (and the log says so) while the catalog r
   const stale = logEntries(proxy).find((entry) => entry.msg.startsWith('catalog cache is stale'));
   assert.equal(stale?.level, 'WARN');
   assert.equal(stale?.ageMinutes, 25 * 60);
-  let status = await getJson(`${proxy.url}/status`);
+  let status = await getJson(proxy, '/status');
   assert.equal(status.body.catalog.source, 'cache');
   assert.ok(status.body.catalog.age_seconds >= 25 * 3600);
   assert.equal(status.body.catalog.visible, FREE_ORDER.length - 1);
 
   // The first refresh fails (offline); once the network is back and the retry is due, it succeeds.
   await waitFor(() => proxy.app.catalog.lastError?.() !== undefined, 'the failed refresh');
-  status = await getJson(`${proxy.url}/status`);
+  status = await getJson(proxy, '/status');
   assert.match(status.body.catalog.last_error, /cannot reach OpenRouter/);
   fake.setOffline(false);
   proxy.clock.wallMs = Date.now() + 10 * 60_000;
-  await getJson(`${proxy.url}/api/tags`);
+  await getJson(proxy, '/api/tags');
   await waitFor(() => proxy.app.catalog.current()?.source === 'network', 'the background refresh');
-  const tags = await getJson(`${proxy.url}/api/tags`);
+  const tags = await getJson(proxy, '/api/tags');
   assert.deepEqual(tags.body.models.map((model: { name: string }) => model.name), [...FREE_NAMES]);
-  assert.equal((await getJson(`${proxy.url}/status`)).body.catalog.last_error, undefined);
+  assert.equal((await getJson(proxy, '/status')).body.catalog.last_error, undefined);
 });
 
 test('with no cache and no network the proxy starts anyway, answers a clear 503, and recovers without a restart', async (t) => {
@@ -148,23 +148,23 @@ test('with no cache and no network the proxy starts anyway, answers a clear 503,
   const proxy = await startProxy(t, { useFake: fake, waitForCatalog: false });
   await waitFor(() => proxy.app.catalog.lastError?.() !== undefined, 'the failed first fetch');
 
-  for (const call of [() => fetch(`${proxy.url}/api/tags`), () => fetch(`${proxy.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) })]) {
+  for (const call of [() => proxy.fetch('/api/tags'), () => proxy.fetch('/api/chat', { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) })]) {
     const response = await call();
     assert.equal(response.status, 503);
     assert.equal(response.headers.get('retry-after'), '5');
     assert.match(((await response.json()) as { error: string }).error, /the model catalog is not loaded yet: OpenRouter has not been reached/);
   }
-  const v1 = await getJson(`${proxy.url}/v1/models`);
+  const v1 = await getJson(proxy, '/v1/models');
   assert.equal(v1.status, 503);
   assert.match(v1.body.error.message, /^the model catalog is not loaded yet/);
-  const status = await getJson(`${proxy.url}/status`);
+  const status = await getJson(proxy, '/status');
   assert.equal(status.status, 200);
   assert.deepEqual({ ...status.body.catalog, last_error: undefined }, { loaded: false, models: 0, visible: 0, last_error: undefined });
   assert.match(status.body.catalog.last_error, /cannot reach OpenRouter/);
 
   fake.setOffline(false);
   proxy.clock.wallMs = Date.now() + 60_000;
-  await fetch(`${proxy.url}/api/tags`).then((response) => response.body?.cancel());
+  await proxy.fetch('/api/tags').then((response) => response.body?.cancel());
   await waitFor(() => proxy.app.catalog.current() !== undefined, 'the retry');
   assert.equal((await ollamaChat(proxy, 'x')).status, 200);
   assert.equal(readFileSync(join(proxy.dir, 'free-models'), 'utf8'), `${FREE_ORDER.join('\n')}\n`, 'the cache is written once it can be');
@@ -177,14 +177,14 @@ test('the catalog refreshes in the background when the TTL expires, with no rest
   proxy.fake.setModels([...defaultCatalog(), newcomer]);
 
   proxy.clock.wallMs = fetchedAt + 24 * HOUR - 1;
-  await getJson(`${proxy.url}/api/tags`);
+  await getJson(proxy, '/api/tags');
   assert.equal(modelsRequests(proxy), 1, 'not yet due');
 
   proxy.clock.wallMs = fetchedAt + 24 * HOUR;
-  const during = await getJson(`${proxy.url}/api/tags`);
+  const during = await getJson(proxy, '/api/tags');
   assert.equal(during.body.models[0].name, FREE_NAMES[0], 'the old catalog serves while the new one loads');
   await waitFor(() => proxy.app.catalog.current()?.fetchedAt === fetchedAt + 24 * HOUR, 'the refresh');
-  const after = await getJson(`${proxy.url}/api/tags`);
+  const after = await getJson(proxy, '/api/tags');
   assert.deepEqual(after.body.models.map((model: { name: string }) => model.name), ['huge-model:free', ...FREE_NAMES]);
   assert.equal(modelsRequests(proxy), 2);
   assert.equal(readFileSync(join(proxy.dir, 'free-models'), 'utf8').split('\n')[0], 'new/huge-model:free', 'the cache follows');

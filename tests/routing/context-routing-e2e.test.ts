@@ -57,7 +57,7 @@ for (const api of APIS) {
     assert.match(message, /^prompt is too long: 15003 tokens > 8192 maximum \(an estimate, at least 12003 tokens; the largest context among the 2 free models that could serve this request is acme\/chat-7b:free's\); nothing was sent upstream$/);
     assert.deepEqual(modelsTried(proxy), []);
     assert.deepEqual(proxy.store.activeCooldowns(proxy.clock.wall()), [], 'nothing cooled down');
-    assert.equal((await getJson(`${proxy.url}/status`)).body.saved_today.too_large, 1);
+    assert.equal((await getJson(proxy, '/status')).body.saved_today.too_large, 1);
   });
 }
 

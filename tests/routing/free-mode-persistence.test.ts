@@ -32,7 +32,7 @@ test('cooldowns survive a restart with the same database file', async (t) => {
   assert.deepEqual(proxy.store.get(QUASAR), { model: QUASAR, kind: 'rate-limit', count: 1, lastFailureAt: t0, cooldownUntil: t0 + 10 * MINUTE });
   const reply = await ollamaChat(proxy, 'gemini-2.0-flash-exp:free');
   assert.deepEqual([reply.model, modelsTried(proxy)], [QWEN, [QWEN]], 'both are still skipped after the restart');
-  const status = await getJson(`${proxy.url}/status`);
+  const status = await getJson(proxy, '/status');
   assert.deepEqual(status.body.cooldowns.map((entry: any) => [entry.model, entry.kind]), [[GEMINI, 'general'], [QUASAR, 'rate-limit']]);
 });
 

@@ -12,8 +12,8 @@ const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwA
 const TOOLS = [{ type: 'function', function: { name: 'get_time', description: 'The time', parameters: { type: 'object', properties: {} } } }];
 
 async function listed(proxy: Proxy): Promise<{ tags: string[]; openai: string[] }> {
-  const tags = (await getJson(`${proxy.url}/api/tags`)).body.models.map((model: { name: string }) => model.name);
-  const openai = (await getJson(`${proxy.url}/v1/models`)).body.data.map((model: { id: string }) => model.id);
+  const tags = (await getJson(proxy, '/api/tags')).body.models.map((model: { name: string }) => model.name);
+  const openai = (await getJson(proxy, '/v1/models')).body.data.map((model: { id: string }) => model.id);
   return { tags, openai };
 }
 
@@ -96,7 +96,7 @@ test('the filter file limits listing, names and fallback, and edits apply withou
   assert.equal(reply.status, 502);
   assert.match(reply.json().error, /^all 2 models tried failed/);
   assert.deepEqual(modelsTried(proxy), [GEMINI, QWEN]);
-  const show = await fetch(`${proxy.url}/api/show`, { method: 'POST', body: JSON.stringify({ model: 'llama-3.3-70b-instruct:free' }) });
+  const show = await proxy.fetch('/api/show', { method: 'POST', body: JSON.stringify({ model: 'llama-3.3-70b-instruct:free' }) });
   assert.equal(show.status, 404);
 
   // Edit: the next request sees the new patterns. The display name matches too ("Quasar Alpha").
@@ -123,7 +123,7 @@ test('TOOL_USE_ONLY hides chat models without tool calling from listing, names a
   const reply = await ollamaChat(proxy, 'deepseek-r1:free');
   assert.equal(reply.status, 429);
   assert.deepEqual(modelsTried(proxy), FREE_CHAT_ORDER.filter((id) => id !== DEEPSEEK && id !== OTHER));
-  const status = await getJson(`${proxy.url}/status`);
+  const status = await getJson(proxy, '/status');
   assert.deepEqual([status.body.tool_use_only, status.body.catalog.visible], [true, 8]);
 });
 
@@ -152,7 +152,7 @@ test('non-free mode: the full filtered catalog, unknown names are 404, failures 
   writeFilter(proxy, 'claude\n');
   assert.deepEqual((await listed(proxy)).tags, ['claude-sonnet-4:latest']);
   assert.equal((await ollamaChat(proxy, 'gpt-4o')).status, 404, 'the filter applies to names too');
-  assert.equal((await getJson(`${proxy.url}/status`)).body.mode, 'all');
+  assert.equal((await getJson(proxy, '/status')).body.mode, 'all');
 });
 
 test('GET /status reports the mode, the catalog, the filter, cooldowns and account limits', async (t) => {
@@ -166,7 +166,7 @@ test('GET /status reports the mode, the catalog, the filter, cooldowns and accou
   proxy.fake.script(QWEN, { kind: 'rate-limit', scope: 'per-day', resetAt: t0 + 5 * 3_600_000 });
   await ollamaChat(proxy, 'x');
 
-  const { status, body } = await getJson(`${proxy.url}/status`);
+  const { status, body } = await getJson(proxy, '/status');
   const limitMessage: string = body.account_limits[0]?.message;
   assert.equal(status, 200);
   const iso = (ms: number) => new Date(ms).toISOString();

@@ -257,7 +257,7 @@ test('the daily free-model cap stops the walk, blocks every free model until its
   assert.equal(again.json().error.type, 'rate_limit_error');
   assert.deepEqual(modelsTried(proxy), [], 'blocked before going upstream');
 
-  const status = await getJson(`${proxy.url}/status`);
+  const status = await getJson(proxy, '/status');
   assert.deepEqual(status.body.account_limits.map((limit: any) => [limit.scope, limit.resets_at]), [['free-daily', new Date(resetAt).toISOString()]]);
   assert.deepEqual(status.body.cooldowns, []);
 
@@ -322,7 +322,7 @@ test('X-Proxy-Model and X-Proxy-Attempts on every kind of answer', async (t) => 
     () => ollamaChat(proxy, 'x'),
     () => ollamaChat(proxy, 'x', { stream: false }),
     async () => {
-      const response = await post(`${proxy.url}/api/generate`, { model: 'x', prompt: 'hi' });
+      const response = await post(proxy, '/api/generate', { model: 'x', prompt: 'hi' });
       return { model: response.headers.get('x-proxy-model'), attempts: response.headers.get('x-proxy-attempts') };
     },
     () => openaiChat(proxy, 'x'),

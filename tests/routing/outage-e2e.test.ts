@@ -12,7 +12,7 @@ function scriptAll(proxy: Proxy, ...faults: Fault[]): void {
   for (const model of FREE_CHAT_ORDER) proxy.fake.script(model, ...faults);
 }
 
-const status = async (proxy: Proxy) => (await getJson(`${proxy.url}/status`)).body;
+const status = async (proxy: Proxy) => (await getJson(proxy, '/status')).body;
 const outageLogs = (proxy: Proxy) => proxy.logs.map((line) => JSON.parse(line)).filter((entry) => /outage/i.test(entry.msg)).map((entry) => entry.level);
 
 test('a 502 outage: answered 503 with Retry-After after three models, no cooldowns, one trial call per request, then served', async (t) => {

@@ -9,14 +9,14 @@ test('after an outage, a first model that is rate limited falls back to the next
   const proxy = await startProxy(t);
   for (const model of FREE_CHAT_ORDER) proxy.fake.script(model, { kind: 'http', status: 502 });
   assert.equal((await ollamaChat(proxy, 'x', { stream: false })).status, 503);
-  assert.equal((await getJson(`${proxy.url}/status`)).body.outage.active, true);
+  assert.equal((await getJson(proxy, '/status')).body.outage.active, true);
 
   proxy.fake.reset();
   const [first, second] = FREE_CHAT_ORDER;
   proxy.fake.script(first as string, { kind: 'rate-limit', scope: 'upstream' });
   const reply = await ollamaChat(proxy, 'x', { stream: false });
   assert.deepEqual([reply.status, reply.model, modelsTried(proxy)], [200, second, [first, second]]);
-  const { body } = await getJson(`${proxy.url}/status`);
+  const { body } = await getJson(proxy, '/status');
   assert.equal(body.outage.active, false);
   assert.deepEqual(body.cooldowns.map((cooldown: { model: string; kind: string }) => [cooldown.model, cooldown.kind]), [[first, 'rate-limit']]);
 });
@@ -29,7 +29,7 @@ test('streams of different models breaking mid-answer count towards an outage to
     const reply = await ollamaChat(proxy, model, { messages: [{ role: 'user', content: '[chunks=6] go' }] });
     assert.equal(reply.status, 200, 'the answer had started: the failure is reported inside the stream');
   }
-  const { body } = await getJson(`${proxy.url}/status`);
+  const { body } = await getJson(proxy, '/status');
   assert.equal(body.outage.active, true);
   assert.ok(!body.cooldowns.some((cooldown: { model: string }) => cooldown.model === third), 'the failure that revealed the outage cools nobody down');
 });
@@ -40,7 +40,7 @@ test('the outage ends as soon as the trial starts answering, not when its stream
   assert.equal((await ollamaChat(proxy, 'x', { stream: false })).status, 503);
   await proxy.fake.outageEnded();
   // A long streamed trial: its first content proves OpenRouter is back.
-  const trial = fetch(`${proxy.url}/api/chat`, { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: '[chunks=10] [delay=100] slow' }] }) });
+  const trial = proxy.fetch('/api/chat', { method: 'POST', body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: '[chunks=10] [delay=100] slow' }] }) });
   const response = await trial;
   assert.equal(response.status, 200);
   const others = await Promise.all([1, 2, 3].map(() => ollamaChat(proxy, 'y', { stream: false })));

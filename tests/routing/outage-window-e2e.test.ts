@@ -25,12 +25,12 @@ for (const { fault, status } of FAULTS) {
     assert.ok(calls.every((count) => count <= proxy.config.maxAttempts), `upstream calls per request: ${calls}`);
     assert.ok(answers.every((answer) => answer === status || answer === 503), `answers: ${answers}`);
     assert.equal(answers.at(-1), 503, 'by then the proxy knows OpenRouter is down');
-    assert.deepEqual((await getJson(`${proxy.url}/status`)).body.cooldowns, [], 'no model is blamed for the outage');
+    assert.deepEqual((await getJson(proxy, '/status')).body.cooldowns, [], 'no model is blamed for the outage');
 
     await proxy.fake.outageEnded();
     const after = await ollamaChat(proxy, 'qwen3-coder:free');
     assert.equal(after.status, 200, 'the first request after the outage is served');
-    const { body } = await getJson(`${proxy.url}/status`);
+    const { body } = await getJson(proxy, '/status');
     assert.deepEqual([body.outage.active, body.cooldowns], [false, []]);
   });
 }

@@ -18,7 +18,7 @@ test('provider 502s on four models: no outage, each is cooled down, and the fift
   assert.equal(reply.model, FIFTH);
   assert.equal(reply.attempts, '5');
   assert.deepEqual(modelsTried(proxy), [...FIRST_FOUR, FIFTH], 'five upstream requests, the answer in the last');
-  const status = (await getJson(`${proxy.url}/status`)).body;
+  const status = (await getJson(proxy, '/status')).body;
   assert.equal(status.outage.active, false);
   const cooled = status.cooldowns.map((entry: { model: string; kind: string }) => [entry.model, entry.kind]).sort();
   assert.deepEqual(cooled, FIRST_FOUR.map((model) => [model, 'general']).sort());

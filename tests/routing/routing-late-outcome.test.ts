@@ -9,7 +9,7 @@ test('failures after the answer started escalate the cooldown; a stream that end
   const proxy = await startProxy(t);
   let now = Date.UTC(2026, 10, 24, 12);
   proxy.clock.wallMs = now;
-  const chat = () => post(`${proxy.url}/api/chat`, { model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'one two three four' }] });
+  const chat = () => post(proxy, '/api/chat', { model: 'qwen3-coder:free', messages: [{ role: 'user', content: 'one two three four' }] });
 
   for (const [count, minutes] of [[1, 5], [2, 10], [3, 15]] as const) {
     proxy.fake.script(MODEL, { kind: 'error-chunk', afterChunks: 2 });

@@ -8,9 +8,9 @@ import { FREE_CHAT_ORDER, freezeClockAtFetch, getJson, handTimers, modelsTried, 
 
 const GEMINI = FREE_CHAT_ORDER[0] as string;
 
-async function waitingProxy(t: Parameters<typeof startProxy>[0]) {
+async function waitingProxy(t: Parameters<typeof startProxy>[0], socket = false) {
   const hand = handTimers();
-  const proxy = await startProxy(t, { limits: { timers: hand.timers } });
+  const proxy = await startProxy(t, { limits: { timers: hand.timers }, socket });
   const t0 = freezeClockAtFetch(proxy);
   return { proxy, t0, hand };
 }
@@ -29,7 +29,7 @@ for (const { path, stream } of ROUTES) {
     const { proxy, t0, hand } = await waitingProxy(t);
     proxy.fake.script(GEMINI, { kind: 'rate-limit', scope: 'per-min', resetAt: t0 + 20_000 });
     let headersSent = false;
-    const reply = fetch(`${proxy.url}${path}`, { method: 'POST', body: JSON.stringify({ model: 'x', stream, messages: [{ role: 'user', content: 'hello' }] }) })
+    const reply = proxy.fetch(path, { method: 'POST', body: JSON.stringify({ model: 'x', stream, messages: [{ role: 'user', content: 'hello' }] }) })
       .then((response) => ((headersSent = true), response.text().then((text) => ({ status: response.status, text, model: response.headers.get('x-proxy-model') }))));
     await waitFor(() => waitingCount(proxy) === 1, 'the request to wait');
     await new Promise((resolve) => setImmediate(resolve));
@@ -74,7 +74,8 @@ test('waiting requests are released in arrival order', async (t) => {
 });
 
 test('a client that disconnects while waiting sends nothing upstream', async (t) => {
-  const { proxy, t0, hand } = await waitingProxy(t);
+  // The socket is the point: the proxy learns of the disconnect from the connection closing.
+  const { proxy, t0, hand } = await waitingProxy(t, true);
   proxy.fake.script(GEMINI, { kind: 'rate-limit', scope: 'per-min', resetAt: t0 + 20_000 });
   const controller = new AbortController();
   const reply = fetch(`${proxy.url}/api/chat`, { method: 'POST', signal: controller.signal, body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) });
@@ -97,10 +98,10 @@ test("today's free-request count survives a restart and shows in /status with th
   const second = await startProxy(t, { limits: {}, env, dir, useFake: first.fake });
   assert.equal((await ollamaChat(second, 'x')).status, 200);
   await waitFor(() => second.fake.requests.some((request) => request.path.endsWith('/key')), 'the /key read');
-  const { body } = await getJson(`${second.url}/status`);
+  const { body } = await getJson(second, '/status');
   assert.equal(body.free_requests_today.used, 3);
   await waitFor(() => second.app.router.resilience()?.usage?.status().limit === 50, 'the daily limit from /key');
-  assert.equal((await getJson(`${second.url}/status`)).body.free_requests_today.limit, 50);
+  assert.equal((await getJson(second, '/status')).body.free_requests_today.limit, 50);
   assert.match(body.free_requests_today.resets_at, /T00:00:00\.000Z$/);
 });
 
