@@ -3,7 +3,9 @@ import type { ChatChunk } from '../chat/wire.ts';
 import { UpstreamError } from '../errors.ts';
 import type { SseEvent } from '../streams/sse-parser.ts';
 import { toTransformer, type Stage } from '../streams/stage.ts';
+import { malformedChunkReason } from './chunk-shape.ts';
 import { classifyUpstreamError } from './upstream-error.ts';
+import { quoteUpstreamData } from './upstream-text.ts';
 
 /**
  * SSE event batches → chat part batches. Handles `[DONE]`, in-band errors (top-level `error`, with
@@ -11,7 +13,7 @@ import { classifyUpstreamError } from './upstream-error.ts';
  * part. A stream that ends with neither `[DONE]` nor a finish reason is reported as an error, never
  * as an empty success.
  */
-export function chatPartStage(now: () => number = Date.now, onFirstEvent: () => void = () => {}): Stage<SseEvent[], ChatPart[]> {
+export function chatPartStage(now: () => number = Date.now, onFirstEvent: () => void = () => {}, secrets: readonly string[] = []): Stage<SseEvent[], ChatPart[]> {
   let finished = false;
   let sawEvent = false;
   let sawFinishReason = false;
@@ -26,12 +28,20 @@ export function chatPartStage(now: () => number = Date.now, onFirstEvent: () => 
       chunk = JSON.parse(event.data) as ChatChunk;
     } catch {
       finished = true;
-      return { type: 'error', error: new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${event.data.slice(0, 80)}`, 'transient') };
+      return { type: 'error', error: new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${quoteUpstreamData(event.data, secrets)}`, 'transient') };
     }
-    const inBandError = chunk.error ?? chunk.choices?.find((choice) => choice.error !== undefined)?.error;
-    if (inBandError !== undefined) {
+    // Checked here, once, so that no encoder meets a `null` tool call or a numeric `choices`.
+    const malformed = malformedChunkReason(chunk);
+    if (malformed !== undefined) {
       finished = true;
-      return { type: 'error', error: classifyUpstreamError(502, inBandError, undefined, now()) };
+      return { type: 'error', error: new UpstreamError(502, `OpenRouter sent a malformed chunk (${malformed}): ${quoteUpstreamData(event.data, secrets)}`, 'transient') };
+    }
+    // OpenAI-compatible providers send `usage: null` on every chunk but the last; it means "none".
+    if (chunk.usage === null) delete chunk.usage;
+    const inBandError = chunk.error ?? chunk.choices?.find((choice) => choice.error !== undefined && choice.error !== null)?.error;
+    if (inBandError !== undefined && inBandError !== null) {
+      finished = true;
+      return { type: 'error', error: classifyUpstreamError(502, inBandError, undefined, now(), secrets) };
     }
     if (!sawFinishReason && chunk.choices?.some((choice) => choice.finish_reason)) sawFinishReason = true;
     return { type: 'chunk', chunk, data: event.data };

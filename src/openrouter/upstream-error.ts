@@ -1,13 +1,19 @@
 import { HttpError, UpstreamError, type FailureClass } from '../errors.ts';
 import type { UpstreamErrorBody } from '../chat/wire.ts';
+import { upstreamText } from './upstream-text.ts';
 
 type HeaderLookup = { get(name: string): string | null } | undefined;
 
-/** Classifies an upstream error (HTTP status or in-band `error` object) into what the client sees and how routing reacts. */
-export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBody | undefined, headers: HeaderLookup, now: number): UpstreamError {
+/**
+ * Classifies an upstream error (HTTP status or in-band `error` object) into what the client sees and
+ * how routing reacts. `secrets` (the OpenRouter key) never reach the message, however the upstream
+ * echoes them: this is where upstream error text becomes the text clients and the dashboard see.
+ */
+export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBody | undefined, headers: HeaderLookup, now: number, secrets: readonly string[] = []): UpstreamError {
   const code = typeof body?.code === 'number' && body.code >= 400 ? body.code : httpStatus >= 400 ? httpStatus : 502;
+  const described = upstreamText(describeUpstreamError(body, code), secrets);
   // A 401 from OpenRouter is about the proxy's own key, not the client's credentials: say so.
-  const message = code === 401 ? `OpenRouter rejected OPENROUTER_API_KEY: ${describeUpstreamError(body, code)}` : describeUpstreamError(body, code);
+  const message = code === 401 ? `OpenRouter rejected OPENROUTER_API_KEY: ${described}` : described;
   const text = `${body?.message ?? ''} ${typeof body?.metadata?.raw === 'string' ? body.metadata.raw : ''}`;
   const failure = failureClass(code, text, body?.metadata?.limit_source);
   // Platform caps lift at X-RateLimit-Reset; a Retry-After beside it only says when to back off.
@@ -37,9 +43,9 @@ function failureClass(code: number, text: string, limitSource: string | undefine
 
 /** Builds a message that names the real cause, which OpenRouter hides in `metadata.raw` behind "Provider returned error". */
 export function describeUpstreamError(body: UpstreamErrorBody | undefined, code: number): string {
-  const base = body?.message?.trim() || `upstream error ${code}`;
+  const base = (typeof body?.message === 'string' ? body.message.trim() : '') || `upstream error ${code}`;
   const raw = rawCause(body?.metadata?.raw);
-  const provider = body?.metadata?.provider_name;
+  const provider = typeof body?.metadata?.provider_name === 'string' ? body.metadata.provider_name : undefined;
   if (raw === undefined || base.includes(raw)) return provider ? `${base} (${provider})` : base;
   return `${base}${provider ? ` (${provider})` : ''}: ${raw}`;
 }

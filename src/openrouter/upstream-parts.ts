@@ -1,5 +1,5 @@
 import type { ChatPart } from '../chat/parts.ts';
-import type { UpstreamError } from '../errors.ts';
+import { UpstreamError } from '../errors.ts';
 import type { PartSource } from '../streams/part-source.ts';
 import type { Sink, Stage } from '../streams/stage.ts';
 import type { BodyRead } from './watchdog.ts';
@@ -15,6 +15,8 @@ export interface UpstreamPartsOptions {
   clientSignal: AbortSignal;
   /** Runs exactly once, however the source ends (done, error part, failure, or cancel). */
   onEnd: () => void;
+  /** Told when a pull starts waiting for parts (true) and when it has them (false): the watchdog's keep-alive bound. */
+  waiting?: (waiting: boolean) => void;
 }
 
 /**
@@ -36,10 +38,27 @@ export function readUpstreamParts(reader: ReadableStreamDefaultReader<Uint8Array
   };
 
   async function next(): Promise<ChatPart[] | undefined> {
+    options.waiting?.(true);
+    try {
+      return await nextBatch();
+    } finally {
+      options.waiting?.(false);
+    }
+  }
+
+  async function nextBatch(): Promise<ChatPart[] | undefined> {
     // A read that yields no parts (a keep-alive comment, half an event) is followed by another.
     while (!ended) {
+      let chunk: Awaited<BodyRead>;
       try {
-        const chunk = await options.read(reader);
+        chunk = await options.read(reader);
+      } catch (cause) {
+        end();
+        batch = undefined;
+        if (options.clientSignal.aborted) throw options.toError(cause);
+        return [{ type: 'error', error: options.toError(cause) }];
+      }
+      try {
         if (chunk.done) {
           stage.flush?.(sink);
           end();
@@ -47,10 +66,12 @@ export function readUpstreamParts(reader: ReadableStreamDefaultReader<Uint8Array
           stage.transform(chunk.value, sink);
         }
       } catch (cause) {
+        // The bytes arrived but cannot be read (an SSE line past its limit, say): the upstream's
+        // failure, not the connection's, and the connection is still open, so let go of it.
         end();
         batch = undefined;
-        if (options.clientSignal.aborted) throw options.toError(cause);
-        return [{ type: 'error', error: options.toError(cause) }];
+        reader.cancel().catch(() => {});
+        return [{ type: 'error', error: unreadable(cause) }];
       }
       const parts = batch;
       batch = undefined;
@@ -72,4 +93,10 @@ export function readUpstreamParts(reader: ReadableStreamDefaultReader<Uint8Array
       await reader.cancel(reason).catch(() => {});
     },
   };
+}
+
+/** The error for upstream data the stages could not read. */
+function unreadable(cause: unknown): UpstreamError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new UpstreamError(502, `OpenRouter sent a stream the proxy cannot read: ${detail}`, 'transient', { cause });
 }
