@@ -6,25 +6,37 @@ import { HttpError } from '../errors.ts';
 const MAX_JSON_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-/** Reads a request body's bytes, refusing more than `maxBytes`; undefined when empty. */
-export async function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+/**
+ * Reads a request body's bytes, refusing more than `maxBytes`; undefined when empty. A refused body
+ * is left unread, not destroyed: the caller answers, then discards the rest (see discard-body.ts).
+ */
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let received = 0;
-  try {
-    for await (const chunk of request as AsyncIterable<Buffer>) {
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stop = (): void => {
+      request.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+    };
+    const onData = (chunk: Buffer): void => {
       received += chunk.length;
-      if (received > maxBytes) throw tooLarge(maxBytes);
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
+      if (received <= maxBytes) return void chunks.push(chunk);
+      stop();
+      chunks.length = 0;
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(received === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    };
     // The client went away (or node timed it out) half-way through its body: its fault, not a 500.
-    throw new HttpError(499, 'client closed the connection while sending the body', { cause: error });
-  }
-  if (received === 0) return undefined;
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+    const onGone = (cause?: unknown): void => {
+      stop();
+      reject(new HttpError(499, 'client closed the connection while sending the body', { cause }));
+    };
+    request.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
+  });
 }
 
 /** Parses a body as JSON whatever its Content-Type, as Ollama does; undefined when empty. */

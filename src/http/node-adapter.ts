@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import { parseJsonBody, readBody } from './body.ts';
+import { discardUnreadBody } from './discard-body.ts';
 import { HttpError, toHttpError } from '../errors.ts';
 import type { ErrorReplier } from './errors.ts';
 import { CORS_ALLOWED_HEADERS, CORS_ALLOWED_METHODS, createAuthCheck, createOriginPolicy, isLocalHost, isPublicPath } from './guards.ts';
@@ -69,15 +70,16 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
           return (body ??= { value: parseJsonBody(bytes) }).value;
         },
       };
-      await writeReply(res, method, await match.handler(parsed));
+      const reply = await match.handler(parsed);
+      await discardUnreadBody(req, res, options.maxBodyBytes);
+      await writeReply(res, method, reply);
     } catch (error) {
       const httpError = toHttpError(error);
       if (httpError.status >= 500 && !httpError.expose) options.logger.error('handler failed', { path, error: httpError.cause ?? httpError });
       if (res.headersSent) return void res.destroy();
-      // An unread body (too large, or rejected before reading) must not be parsed as the next request;
-      // a request that declared no body leaves nothing behind, so its connection may be kept.
-      const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      if (!req.complete && declaredBody) res.setHeader('Connection', 'close');
+      // A body refused before it was read (too large, no key) is read to its end and dropped, so the
+      // client, still sending, gets this answer rather than a reset connection.
+      await discardUnreadBody(req, res, options.maxBodyBytes);
       const reply = options.errorReply(path, httpError, req.headers);
       await writeReply(res, method, { status: reply.status, headers: reply.headers, json: reply.body });
     }
