@@ -228,3 +228,41 @@ describe('broken HTTP', () => {
     await assertAlive(proxy);
   });
 });
+
+describe('broken HTTP, in the shape of the API the request was for', () => {
+  const bodyOf = (answer: string): string => answer.slice(answer.indexOf('\r\n\r\n') + 4);
+
+  async function exchange(proxy: Proxy, bytes: string): Promise<string> {
+    const socket = connect(Number(new URL(proxy.url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(bytes);
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    await once(socket, 'close');
+    return answer;
+  }
+
+  test('headers too large: 431 in Anthropic\'s shape on /v1/messages, and for an Anthropic client on /v1/models', async (t) => {
+    const proxy = await startProxy(t);
+    const big = `X-Big: ${'a'.repeat(20_000)}\r\n`;
+    const messages = await exchange(proxy, `POST /v1/messages HTTP/1.1\r\nHost: localhost\r\n${big}\r\n`);
+    assert.match(messages, /^HTTP\/1\.1 431 /);
+    assert.match(errorMessage('anthropic', bodyOf(messages)), /headers are too large/);
+    const models = await exchange(proxy, `GET /v1/models HTTP/1.1\r\nHost: localhost\r\nanthropic-version: 2023-06-01\r\n${big}\r\n`);
+    errorMessage('anthropic', bodyOf(models));
+    const openai = await exchange(proxy, `POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n${big}\r\n`);
+    errorMessage('openai', bodyOf(openai));
+  });
+
+  test('no Host header: a 400 that says so, in the API shape', async (t) => {
+    const proxy = await startProxy(t);
+    for (const [path, shape] of [['/v1/messages', 'anthropic'], ['/v1/chat/completions', 'openai'], ['/api/chat', 'ollama']] as const) {
+      const answer = await exchange(proxy, `POST ${path} HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(errorMessage(shape, bodyOf(answer)), /Host header is required/);
+    }
+    // HTTP/1.0 has no Host requirement.
+    const old = await exchange(proxy, 'GET / HTTP/1.0\r\n\r\n');
+    assert.match(old, /^HTTP\/1\.1 200 /);
+  });
+});
