@@ -82,6 +82,14 @@ function rateLimitReset(headers: HeaderLookup, body: UpstreamErrorBody | undefin
   return resetMs < 1e11 ? resetMs * 1000 : resetMs;
 }
 
+// Errors that say this machine is out of something, not that the network or OpenRouter failed.
+const LOCAL_LIMITS: Record<string, string> = {
+  EMFILE: 'the proxy has run out of file descriptors (too many open connections or files); raise its limit (ulimit -n, or nofile in Docker) or lower the load',
+  ENFILE: 'the system has run out of file descriptors; lower the load or raise fs.file-max',
+  EADDRNOTAVAIL: 'no local port is free for a new connection; lower the load',
+  ENOBUFS: 'the system has run out of network buffers; lower the load',
+};
+
 /**
  * Wraps a transport failure (refused, reset, DNS, timeout) as a 502/504 UpstreamError, keeping the
  * original as its cause. `during` says whether the answer had started: a connection that breaks
@@ -96,6 +104,10 @@ export function networkError(error: unknown, baseUrl: string, during: 'request' 
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const message = typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error);
   const detail = code === undefined ? message : message === '' || message.includes(code) ? code : `${code} (${message})`;
+  const local = code === undefined ? undefined : LOCAL_LIMITS[code];
+  // Not OpenRouter's failure, nor any model's: every model would fail alike, so stop (`fatal`), and
+  // never read as an outage. The proxy's own limit is the one to raise.
+  if (local !== undefined) return new UpstreamError(503, `the proxy cannot open a connection to OpenRouter: ${local} (${code})`, 'fatal', { cause: error });
   const what = during === 'stream' ? `the connection to OpenRouter at ${baseUrl} broke mid-answer` : `cannot reach OpenRouter at ${baseUrl}`;
   return new UpstreamError(502, `${what}: ${detail}`, 'transient', { cause: error });
 }
