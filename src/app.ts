@@ -19,7 +19,7 @@ import type { ErrorReplier } from './http/errors.ts';
 import { isLoopbackAddress } from './http/guards.ts';
 import { createRequestListener } from './http/node-adapter.ts';
 import { createUrlRouter, type Route } from './http/url-router.ts';
-import type { Logger } from './logger.ts';
+import { createWarnOnce, type Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
 import { upstreamFetch } from './recording/upstream-fetch.ts';
 import { createModelRouter, type ModelRouter } from './routing/model-router.ts';
@@ -87,12 +87,7 @@ export function createApp(deps: AppDeps): App {
   });
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
   const core = createChatCore({ router, client, clock, requests });
-  const warned = new Set<string>();
-  const warnOnce = (key: string, message: string, fields?: Record<string, unknown>): void => {
-    if (warned.has(key)) return;
-    warned.add(key);
-    logger.warn(message, fields);
-  };
+  const warnOnce = createWarnOnce(logger);
   const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce };
   const listener = createRequestListener({
     route: createUrlRouter(routes(context)),

@@ -21,7 +21,7 @@ export interface HandlerContext {
   recent: RecentModels;
   /** Recent requests for the dashboard: bounded, in memory. */
   requests: RequestLog;
-  /** Logs a WARN the first time `key` is seen in this app's life, and never again. */
+  /** Logs a WARN the first time `key` is seen in this app's life, and never again (for at most 100 keys: see logger.ts). */
   warnOnce(key: string, message: string, fields?: Record<string, unknown>): void;
 }
 

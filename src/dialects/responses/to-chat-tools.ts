@@ -61,7 +61,7 @@ function addEntry(result: ChatTools, tool: unknown, where: string, namespace?: s
     return tool.tools.forEach((entry, index) => addEntry(result, entry, `${where}.tools[${index}]`, inner));
   }
   if (typeof tool.type !== 'string') throw new HttpError(400, `${where}.type is required`);
-  if (!result.droppedTools.includes(tool.type)) result.droppedTools.push(tool.type);
+  result.droppedTools.push(tool.type);
 }
 
 /** Responses tools → chat tools: function tools as they are, custom tools as wrapped functions, namespaces flattened, the rest dropped. */
@@ -70,6 +70,8 @@ export function toChatTools(tools: unknown): ChatTools {
   if (tools === undefined || tools === null) return result;
   if (!Array.isArray(tools)) throw new HttpError(400, 'tools must be an array');
   tools.forEach((tool, index) => addEntry(result, tool, `tools[${index}]`));
+  // Each type once; a Set, because a client may send thousands of them.
+  result.droppedTools = [...new Set(result.droppedTools)];
   return result;
 }
 
