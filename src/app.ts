@@ -144,7 +144,11 @@ function routes(context: HandlerContext): Route[] {
 // FAILURE_DB (its own table); /key is read now and hourly for the daily limit.
 function resilienceFor(deps: AppDeps, client: OpenRouterClient, clock: Clock) {
   const { config, logger } = deps;
-  const counter = openUsageCounter(config.failureDbPath, { now: clock.wall, onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }) });
+  const counter = openUsageCounter(config.failureDbPath, {
+    now: clock.wall,
+    onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }),
+    onWarning: (message) => logger.warn(message),
+  });
   const keyPoller = createKeyPoller({ client, logger, now: clock.wall });
   void keyPoller.start();
   const usage = createDailyUsage({ counter, dailyLimit: keyPoller.dailyLimit, now: clock.wall, logger });

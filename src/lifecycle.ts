@@ -31,7 +31,7 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
 
   let opened;
   try {
-    opened = openFailureStore(config.failureDbPath);
+    opened = openFailureStore(config.failureDbPath, { onWarning: (message) => logger.warn(message) });
   } catch (error) {
     if (!(error instanceof StoreOpenError)) throw error;
     logger.error(error.message);
