@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { createChatCore } from './core/routed-chat.ts';
 import { errorReplyForPath } from './dialects/error-replies.ts';
-import type { HandlerContext } from './handlers/context.ts';
+import type { HandlerContext, Shutdown } from './handlers/context.ts';
 import { dashboardRoutes } from './handlers/dashboard.ts';
 import { handleAnthropicCountTokens, handleAnthropicMessages, handleAnthropicModel, handleAnthropicModels, isAnthropicClient } from './handlers/anthropic.ts';
 import { handleOllamaEmbed, handleOllamaEmbeddings, handleOpenAIEmbeddings } from './handlers/embeddings.ts';
@@ -39,6 +39,8 @@ export interface AppDeps {
   logger: Logger;
   fetch?: typeof fetch;
   clock?: Clock;
+  /** Aborted by lifecycle.ts as the process stops (see Shutdown). */
+  shutdown?: Shutdown;
   /** Overrides of MAX_ATTEMPTS and MAX_WAIT_SECONDS, and the wait queue's timers (tests). */
   limits?: { maxAttempts?: number; maxWaitMs?: number; timers?: Timers };
 }
@@ -88,7 +90,7 @@ export function createApp(deps: AppDeps): App {
   const requests = createRequestLog({ now: clock.wall, monotonic: clock.monotonic });
   const core = createChatCore({ router, client, clock, requests });
   const warnOnce = createWarnOnce(logger);
-  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce };
+  const context: HandlerContext = { config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, warnOnce, ...(deps.shutdown ? { shutdown: deps.shutdown } : {}) };
   const listener = createRequestListener({
     route: createUrlRouter(routes(context)),
     logger,

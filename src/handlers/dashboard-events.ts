@@ -99,6 +99,7 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
         clearInterval(heartbeat);
         clearTimeout(pending);
         request.signal.removeEventListener('abort', cleanup);
+        context.shutdown?.stopping.removeEventListener('abort', cleanup);
         cleanup = () => {};
         try {
           controller.close();
@@ -107,11 +108,14 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
         }
       };
       request.signal.addEventListener('abort', cleanup);
+      // An endless stream would hold a stopping server open for the whole grace period.
+      context.shutdown?.stopping.addEventListener('abort', cleanup);
       // The browser reconnects itself; `retry` tells an EventSource how soon.
       send(encoder.encode('retry: 2000\n\n'));
       send(toSseEvent('requests', context.requests.recent()));
       check(true);
       opening = false;
+      if (context.shutdown?.stopping.aborted) cleanup();
     },
     cancel: () => cleanup(),
   }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });

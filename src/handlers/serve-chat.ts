@@ -22,7 +22,7 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
     const routed = await core.stream(route);
     try {
       const encoder = dialect.encodeStream(intent, { model: routed.model, timing: routed.timing, clock });
-      return { stream: partSourceStream(routed.value, encoder), contentType: dialect.streamContentType, headers: seen(routed) };
+      return { stream: partSourceStream(routed.value, encoder, context.shutdown?.graceOver), contentType: dialect.streamContentType, headers: seen(routed) };
     } catch (error) {
       // Nothing will read the committed answer now: let go of the upstream instead of holding it open.
       await routed.value.cancel(error);

@@ -5,6 +5,7 @@
 // the transport guard, the read-ahead replay and the outcome watch are all one-batch-at-a-time pulls,
 // so they compose as plain async functions; only the reply the HTTP adapter writes is a stream.
 import type { ChatPart } from '../chat/parts.ts';
+import { UpstreamError } from '../errors.ts';
 import type { Sink, Stage } from './stage.ts';
 
 /** Batches of parts, pulled one at a time; an error part is always the last part of the last batch. */
@@ -31,9 +32,12 @@ export function partSourceOf(batches: Iterable<ChatPart[]>): PartSource {
  * The reply stream: each pull takes the next batch and runs it through `stage` (a dialect's
  * encoder) synchronously. Nothing is read ahead: the source is pulled only when the HTTP adapter
  * asks for more, so a slow client holds OpenRouter back. Cancelling the stream cancels the source.
+ * When `stop` aborts (the shutdown grace is over), the source is let go and the stream ends the
+ * way the API ends a failed answer: its reason goes through `stage` as a final error part.
  */
-export function partSourceStream<O>(source: PartSource, stage: Stage<ChatPart[], O>): ReadableStream<O> {
+export function partSourceStream<O>(source: PartSource, stage: Stage<ChatPart[], O>, stop?: AbortSignal): ReadableStream<O> {
   let produced = false;
+  let finished = false;
   let out: ReadableStreamDefaultController<O> | undefined;
   const sink: Sink<O> = {
     enqueue(value) {
@@ -41,10 +45,25 @@ export function partSourceStream<O>(source: PartSource, stage: Stage<ChatPart[],
       out?.enqueue(value);
     },
   };
+  const finish = (): boolean => {
+    if (finished) return false;
+    finished = true;
+    stop?.removeEventListener('abort', onStop);
+    return true;
+  };
+  function onStop(): void {
+    if (!finish()) return;
+    void source.cancel(stop?.reason);
+    stage.transform([{ type: 'error', error: asUpstreamError(stop?.reason) }], sink);
+    stage.flush?.(sink);
+    out?.close();
+  }
   return new ReadableStream<O>(
     {
       start(controller) {
         out = controller;
+        if (stop?.aborted) onStop();
+        else stop?.addEventListener('abort', onStop, { once: true });
       },
       async pull(controller) {
         produced = false;
@@ -53,19 +72,30 @@ export function partSourceStream<O>(source: PartSource, stage: Stage<ChatPart[],
           // nothing would never be called again, so keep going until something is out or the end.
           while (!produced) {
             const batch = await source.next();
+            // Stopped while waiting: the error ending is already out.
+            if (finished) return;
             if (batch === undefined) {
+              finish();
               stage.flush?.(sink);
               return controller.close();
             }
             stage.transform(batch, sink);
           }
         } catch (error) {
+          if (!finish()) return;
           await source.cancel(error);
           throw error;
         }
       },
-      cancel: (reason) => source.cancel(reason),
+      cancel(reason) {
+        finish();
+        return source.cancel(reason);
+      },
     },
     { highWaterMark: 0 },
   );
+}
+
+function asUpstreamError(reason: unknown): UpstreamError {
+  return reason instanceof UpstreamError ? reason : new UpstreamError(503, reason instanceof Error ? reason.message : String(reason), 'transient');
 }

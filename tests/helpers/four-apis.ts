@@ -17,9 +17,10 @@ export interface Ending {
   content: string;
 }
 
-const PATHS: Record<Api, string> = { ollama: '/api/chat', openai: '/v1/chat/completions', anthropic: '/v1/messages', responses: '/v1/responses' };
+export const PATHS: Record<Api, string> = { ollama: '/api/chat', openai: '/v1/chat/completions', anthropic: '/v1/messages', responses: '/v1/responses' };
 
-function requestBody(api: Api, model: string, text: string, stream: boolean): Record<string, unknown> {
+/** A chat request in `api`'s own shape. */
+export function requestBody(api: Api, model: string, text: string, stream: boolean): Record<string, unknown> {
   const messages = [{ role: 'user', content: text }];
   if (api === 'anthropic') return { model, max_tokens: 100, messages, stream };
   if (api === 'responses') return { model, input: text, stream };
@@ -29,12 +30,17 @@ function requestBody(api: Api, model: string, text: string, stream: boolean): Re
 /** Sends one chat through `api` and reads the whole answer. */
 export async function ask(url: string, api: Api, options: { model: string; stream: boolean; text?: string; timeoutMs?: number }): Promise<Ending> {
   const answer = await call(url, PATHS[api], { body: requestBody(api, options.model, options.text ?? 'hello', options.stream), timeoutMs: options.timeoutMs ?? 20_000 });
+  return endingOf(api, options.stream, answer);
+}
+
+/** Reads a whole answer of `api` (its status, content type and body), checking its wire shape. */
+export function endingOf(api: Api, stream: boolean, answer: { status: number; headers: Record<string, unknown>; text: string }): Ending {
   if (answer.status !== 200) {
     assert.match(String(answer.headers['content-type']), /^application\/json/, answer.text);
     const shape = api === 'ollama' ? 'ollama' : api === 'anthropic' ? 'anthropic' : 'openai';
     return { status: answer.status, ended: 'error', error: errorMessage(shape, answer.text), content: '' };
   }
-  const read = options.stream ? STREAM_READERS[api] : WHOLE_READERS[api];
+  const read = stream ? STREAM_READERS[api] : WHOLE_READERS[api];
   return { status: 200, ...read(answer.text) };
 }
 
