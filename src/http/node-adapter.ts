@@ -52,7 +52,10 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
     try {
       if (target === undefined) throw new HttpError(400, 'malformed request target');
       // HTTP/1.1 requires Host (RFC 9112 §3.2); node would refuse with an empty 400.
-      if (req.httpVersion === '1.1' && req.headers.host === undefined) throw new HttpError(400, 'the Host header is required in an HTTP/1.1 request');
+      if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+        // A client this broken may frame the rest of its bytes no better: close, as node would.
+        throw new HttpError(400, 'the Host header is required in an HTTP/1.1 request', { headers: { Connection: 'close' } });
+      }
       if (options.checkHost && !isLocalHost(req.headers.host)) throw new HttpError(403, 'forbidden: Host header is not local');
       if (origin !== undefined) {
         if (!originAllowed(origin)) throw new HttpError(403, `origin ${origin} is not allowed (set CORS_ORIGINS to allow it)`);

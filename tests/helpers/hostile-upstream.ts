@@ -145,14 +145,16 @@ function hang(exchange: Exchange): Promise<void> {
 
 /**
  * A 200 event stream that sends `lines` (each a raw SSE payload, sent as `data: …`), then either
- * ends, hangs with the connection open (so only the proxy can close it), or sends keep-alive
- * comments forever.
+ * ends, resets the connection, hangs with it open (so only the proxy can close it), or sends
+ * keep-alive comments forever.
  */
-export function sse(lines: readonly string[], then: 'end' | 'hang' | 'keep-alives' = 'hang'): Act {
+export function sse(lines: readonly string[], then: 'end' | 'reset' | 'hang' | 'keep-alives' = 'hang'): Act {
   return async (exchange) => {
     exchange.res.writeHead(200, SSE_HEADERS);
     for (const line of lines) if (!(await write(exchange, `data: ${line}\n\n`))) return;
     if (then === 'end') return void exchange.res.end();
+    // After the bytes are out: a reset that swallowed them would test nothing.
+    if (then === 'reset') return void setImmediate(() => exchange.res.destroy());
     if (then === 'hang') return hang(exchange);
     while (await write(exchange, ': OPENROUTER PROCESSING\n\n')) await new Promise((resolve) => setTimeout(resolve, 5));
   };
