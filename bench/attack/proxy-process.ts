@@ -9,6 +9,9 @@ export interface ProxyProcess {
   /** The JSON log lines so far. */
   logs(): Array<{ level: string; msg: string; [field: string]: unknown }>;
   rssMb(): number;
+  alive(): boolean;
+  /** Why it is not running, when it died; undefined while it runs. */
+  death(): string | undefined;
   exited: Promise<void>;
   /** SIGTERM, then SIGKILL after 5 s. */
   stop(): Promise<void>;
@@ -20,6 +23,7 @@ export function startProxyProcess(env: Record<string, string>): Promise<ProxyPro
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   const logs = () => stderr.split('\n').flatMap((line) => {
     try {
       return [JSON.parse(line) as { level: string; msg: string; [field: string]: unknown }];
@@ -44,7 +48,9 @@ export function startProxyProcess(env: Record<string, string>): Promise<ProxyPro
         child,
         url: String(listening.url),
         logs,
-        rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+        rssMb: () => (alive() ? Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024 : 0),
+        alive,
+        death: () => (alive() ? undefined : `the proxy process died (${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`),
         exited,
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return;

@@ -43,28 +43,37 @@ const env = {
 const tallies: Tally[] = [];
 let peakRssMb = 0;
 try {
-  const proxy = await startProxyProcess(env);
+  let proxy = await startProxyProcess(env);
+  const processes = [proxy];
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, proxy.rssMb())), 250);
-  const run = async (name: keyof typeof SHARES, label: string, body: (deadline: number, counter: ReturnType<typeof createCounter>) => Promise<void>) => {
+  const run = async (name: keyof typeof SHARES, label: string, body: (url: string, deadline: number, counter: ReturnType<typeof createCounter>) => Promise<void>) => {
     log(`${label} (${Math.round(SHARES[name] * seconds)} s) ...`);
     const counter = createCounter(label);
-    await body(performance.now() + SHARES[name] * seconds * 1000, counter);
+    await body(proxy.url, performance.now() + SHARES[name] * seconds * 1000, counter);
+    // A crash is the worst misbehaviour; the next category gets a fresh process.
+    const death = proxy.death();
+    if (death !== undefined) {
+      counter.misbehaved(death);
+      proxy = await startProxyProcess(env);
+      processes.push(proxy);
+    }
     tallies.push(counter.done());
   };
-  await run('fuzz', 'fuzz', (deadline, counter) => fuzz(proxy.url, deadline, counter, seed, KEY));
-  await run('slowloris', 'slowloris', (deadline, counter) => slowloris(proxy.url, deadline, counter));
-  await run('hostile', 'hostile upstream', (deadline, counter) => hostileUpstream(proxy.url, hostile, deadline, counter, KEY));
+  await run('fuzz', 'fuzz', (url, deadline, counter) => fuzz(url, deadline, counter, seed, KEY));
+  await run('slowloris', 'slowloris', (url, deadline, counter) => slowloris(url, deadline, counter));
+  await run('hostile', 'hostile upstream', (url, deadline, counter) => hostileUpstream(url, hostile, deadline, counter, KEY));
   clearInterval(sampler);
   // Whatever the proxy logged as an error during all that is misbehaviour too.
   const logged = createCounter('proxy errors logged');
-  for (const entry of proxy.logs()) {
+  for (const entry of processes.flatMap((process) => process.logs())) {
     logged.tally.tried++;
     if (entry.level === 'ERROR') logged.misbehaved(`${entry.msg} ${JSON.stringify(entry.error ?? '')}`);
     if (JSON.stringify(entry).includes(KEY)) logged.misbehaved('the OpenRouter key is in the log');
   }
   tallies.push(logged.done());
+  // Its own processes, on the offline OpenRouter directly; the one above idles meanwhile.
+  await run('kill', 'kill -9 while recording', (_url, deadline, counter) => killDuringRecording({ ...env, OPENROUTER_BASE_URL: fake.url }, dir, deadline, counter));
   await proxy.stop();
-  await run('kill', 'kill -9 while recording', (deadline, counter) => killDuringRecording({ ...env, OPENROUTER_BASE_URL: fake.url }, dir, deadline, counter));
 } finally {
   await hostile.close();
   await fake.close();
