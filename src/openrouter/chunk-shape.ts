@@ -4,7 +4,15 @@
 // names the data, not later as a TypeError in an encoder. Fields nobody reads are not checked, and
 // `null` is accepted wherever a field is optional, as OpenAI-compatible providers send it.
 
-type Check = (value: unknown, at: string) => string | undefined;
+/** Where a check failed (`choices[0].delta`; empty for the value itself) and what was found there. */
+interface Failure {
+  path: string;
+  found: string;
+}
+
+// Checks run on every chunk of every stream, so success allocates nothing: a path is built only
+// on the way back up from a failure.
+type Check = (value: unknown) => Failure | undefined;
 
 /** What a JSON value is, as a reason reads: "null", "an array", "a number". */
 function kind(value: unknown): string {
@@ -16,18 +24,25 @@ function kind(value: unknown): string {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const optional = (check: Check): Check => (value, at) => (value === undefined || value === null ? undefined : check(value, at));
-const typed = (type: 'string' | 'number'): Check => (value, at) => (typeof value === type ? undefined : `${at} is ${kind(value)}`);
+/** `head` before a failure's path: `choices` + `[0].delta` = `choices[0].delta`, `delta` + `content` = `delta.content`. */
+const under = (head: string, failure: Failure): Failure => ({
+  path: failure.path === '' ? head : failure.path.startsWith('[') ? `${head}${failure.path}` : `${head}.${failure.path}`,
+  found: failure.found,
+});
+
+const optional = (check: Check): Check => (value) => (value === undefined || value === null ? undefined : check(value));
+const typed = (type: 'string' | 'number'): Check => (value) => (typeof value === type ? undefined : { path: '', found: kind(value) });
 const optionalString = optional(typed('string'));
 const optionalNumber = optional(typed('number'));
 
 /** An object whose listed fields pass their checks; `required` objects may not be null either. */
 function object(fields: Record<string, Check>, required = false): Check {
-  const check: Check = (value, at) => {
-    if (!isObject(value)) return `${at} is ${kind(value)}`;
-    for (const [name, field] of Object.entries(fields)) {
-      const reason = field(value[name], at === '' ? name : `${at}.${name}`);
-      if (reason !== undefined) return reason;
+  const entries = Object.entries(fields);
+  const check: Check = (value) => {
+    if (!isObject(value)) return { path: '', found: kind(value) };
+    for (const [name, field] of entries) {
+      const failure = field(value[name]);
+      if (failure !== undefined) return under(name, failure);
     }
     return undefined;
   };
@@ -36,11 +51,11 @@ function object(fields: Record<string, Check>, required = false): Check {
 
 /** An array whose items pass `item` (items may not be null). */
 function array(item: Check): Check {
-  return optional((value, at) => {
-    if (!Array.isArray(value)) return `${at} is ${kind(value)}`;
+  return optional((value) => {
+    if (!Array.isArray(value)) return { path: '', found: kind(value) };
     for (let index = 0; index < value.length; index++) {
-      const reason = item(value[index], `${at}[${index}]`);
-      if (reason !== undefined) return reason;
+      const failure = item(value[index]);
+      if (failure !== undefined) return under(`[${index}]`, failure);
     }
     return undefined;
   });
@@ -69,10 +84,14 @@ const COMPLETION = object({
 
 /** Why a parsed stream chunk cannot be read (e.g. "choices[0].delta.tool_calls[0] is null"), or undefined when it can. */
 export function malformedChunkReason(chunk: unknown): string | undefined {
-  return isObject(chunk) ? CHUNK(chunk, '') : `the chunk is ${kind(chunk)}`;
+  return reason(CHUNK(chunk), 'the chunk');
 }
 
 /** Why a parsed non-streamed completion cannot be read, or undefined when it can. */
 export function malformedCompletionReason(completion: unknown): string | undefined {
-  return isObject(completion) ? COMPLETION(completion, '') : `the completion is ${kind(completion)}`;
+  return reason(COMPLETION(completion), 'the completion');
+}
+
+function reason(failure: Failure | undefined, whole: string): string | undefined {
+  return failure === undefined ? undefined : `${failure.path === '' ? whole : failure.path} is ${failure.found}`;
 }
