@@ -9,13 +9,13 @@ import { CLIENT_APIS } from './dialects/client-apis.ts';
 import type { ErrorReply, HttpError } from './errors.ts';
 import { dashboardRoutes } from './handlers/dashboard.ts';
 import { handleStatus } from './handlers/status.ts';
-import { readBody } from './http/body.ts';
+import { readWebBody } from './http/body.ts';
 import { createHandle, type AppRequest } from './http/handle.ts';
 import type { SocketSettings } from './http/http-server.ts';
 import { isLoopbackAddress } from './http/guards.ts';
 import { createUrlRouter, type Reply, type Route } from './http/url-router.ts';
 import { answerWebRequest } from './http/web-adapter.ts';
-import type { Logger } from './logger.ts';
+import { createWarnOnce, type Logger } from './logger.ts';
 import { createOpenRouterClient } from './openrouter/client.ts';
 import { createKeyPoller, type KeyPoller } from './openrouter/key-poller.ts';
 import type { ExchangeContext } from './recording/exchange-context.ts';
@@ -29,7 +29,7 @@ import { burstListener } from './routing/burst.ts';
 import { createResilience, type Resilience } from './routing/resilience.ts';
 import type { Timers } from './routing/wait-queue.ts';
 import { apiLabels, apiRoutes, errorReplier, type ClientApi } from './serving/client-api.ts';
-import type { HandlerContext } from './serving/context.ts';
+import type { HandlerContext, Shutdown } from './serving/context.ts';
 import { createRequestLog, type RequestLog } from './status/request-log.ts';
 import { requestLogListener } from './status/request-log-listener.ts';
 import type { FailureStore } from './store/failure-store.ts';
@@ -45,6 +45,8 @@ export interface AppDeps {
   clock?: Clock;
   /** Today's free-request count, persisted (lifecycle opens it in FAILURE_DB); without it, none is kept. */
   usageCounter?: UsageCounter;
+  /** Aborted by lifecycle.ts as the process stops (see Shutdown). */
+  shutdown?: Shutdown;
   /** The client APIs to serve (default: all of dialects/client-apis.ts). */
   apis?: readonly ClientApi[];
   /** Overrides of MAX_ATTEMPTS and MAX_WAIT_SECONDS, and the wait queue's timers (tests). */
@@ -110,6 +112,7 @@ export function createApp(deps: AppDeps): App {
   const core = createChatCore({ router, client, clock, bus: outcomes, walk: { store, resilience, logger }, exchanges: upstream.context });
   const context: HandlerContext = {
     config, core, catalog, router, store, logger, clock, recent: createRecentModels(clock.wall), requests, recording: upstream.status, warnOnce: createWarnOnce(logger), apiLabels: apiLabels(apis),
+    ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
   };
   const errorReply = errorReplier(apis);
   const handle = createHandle({
@@ -124,7 +127,7 @@ export function createApp(deps: AppDeps): App {
     handle,
     async request(input, init) {
       const request = new Request(input instanceof Request ? input : new URL(input, 'http://localhost'), init);
-      return answerWebRequest(request, handle, (body) => readBody(body.body, body.headers.get('content-length') ?? undefined, config.maxBodyBytes));
+      return answerWebRequest(request, handle, (body) => readWebBody(body.body, body.headers.get('content-length') ?? undefined, config.maxBodyBytes));
     },
     errorReply,
     socket: { logger, maxBodyBytes: config.maxBodyBytes },
@@ -179,15 +182,4 @@ function resilienceFor(deps: AppDeps, keyPoller: KeyPoller, clock: Clock, exchan
   // A replayed answer spends nothing: a request counts once it is really sent upstream.
   const usage = daily === undefined ? undefined : { ...daily, recordFreeRequest: () => exchanges.countIfSent(daily.recordFreeRequest) };
   return createResilience({ now: clock.wall, logger, usage, maxAttempts: config.maxAttempts, maxWaitMs: config.maxWaitMs, ...deps.limits });
-}
-
-// A WARN the first time each key is seen in this app's life; the set is bounded, since keys may come
-// from client input (tool types), so a flood of new keys cannot grow it without end.
-function createWarnOnce(logger: Logger): HandlerContext['warnOnce'] {
-  const warned = new Set<string>();
-  return (key, message, fields) => {
-    if (warned.has(key) || warned.size >= 1000) return;
-    warned.add(key);
-    logger.warn(message, fields);
-  };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createApp, type App } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createHttpServer } from './http/http-server.ts';
+import { UpstreamError } from './errors.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { openFailureStore, StoreOpenError } from './store/failure-store.ts';
 import { openUsageCounter } from './store/usage-counter.ts';
@@ -32,7 +33,7 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
 
   let opened;
   try {
-    opened = openFailureStore(config.failureDbPath);
+    opened = openFailureStore(config.failureDbPath, { onWarning: (message) => logger.warn(message) });
   } catch (error) {
     if (!(error instanceof StoreOpenError)) throw error;
     logger.error(error.message);
@@ -42,9 +43,13 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
   for (const warning of opened.warnings) logger.warn(warning);
   const store = opened.store;
   // Today's free-request count shares FAILURE_DB (its own table).
-  const usageCounter = openUsageCounter(config.failureDbPath, { onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }) });
+  const usageCounter = openUsageCounter(config.failureDbPath, {
+    onWriteError: (error) => logger.warn('cannot save the daily free-request count; counting on in memory', { error }),
+    onWarning: (message) => logger.warn(message),
+  });
 
-  const app = createApp({ config, store, logger, usageCounter });
+  const shutdown = { stopping: new AbortController(), graceOver: new AbortController() };
+  const app = createApp({ config, store, logger, usageCounter, shutdown: { stopping: shutdown.stopping.signal, graceOver: shutdown.graceOver.signal } });
   app.start();
   // Bounds how long a client may take to send a request, never how long an answer may stream.
   const server = createHttpServer(app);
@@ -72,7 +77,7 @@ export async function runServer(args: readonly string[], env: Env): Promise<void
     });
   });
 
-  handleSignals(server, logger, config.shutdownGraceMs, async (deadline) => {
+  handleSignals(server, logger, config.shutdownGraceMs, shutdown, async (deadline) => {
     await flushRecordings(app, logger, deadline);
     app.close();
     usageCounter.close();
@@ -109,8 +114,23 @@ async function flushRecordings(app: App, logger: Logger, deadline: number): Prom
 // connection whose last stream ended stays open until keepAliveTimeout and holds the exit up.
 const IDLE_SWEEP_MS = 100;
 
-// First signal: stop accepting, let streams finish (bounded), close the store, exit 0. Second: exit now.
-function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup: (deadline: number) => Promise<void>): void {
+// How long the error endings have to reach their clients before the last connections are closed.
+const LAST_WORDS_MS = 1_000;
+
+/**
+ * The grace period is over: every answer still streaming ends with its API's error ending (an
+ * Ollama error line, an OpenAI error event, Anthropic's `event: error`, `response.failed`), so a
+ * client can tell a cut answer from a whole one; a moment later the connections left are closed.
+ */
+function endOpenAnswers(server: Server, logger: Logger, graceMs: number, graceOver: AbortController): NodeJS.Timeout {
+  logger.warn('shutdown grace period over: ending the open answers with an error, then closing the remaining connections', { graceMs });
+  graceOver.abort(new UpstreamError(503, `the proxy is shutting down and could not finish this answer within SHUTDOWN_GRACE_SECONDS (${graceMs / 1000} s); retry`, 'transient'));
+  return setTimeout(() => server.closeAllConnections(), LAST_WORDS_MS);
+}
+
+// First signal: stop accepting, end the dashboards' endless streams, let answers finish (bounded),
+// close the store, exit 0. Second: exit now.
+function handleSignals(server: Server, logger: Logger, graceMs: number, shutdown: { stopping: AbortController; graceOver: AbortController }, cleanup: (deadline: number) => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -120,14 +140,14 @@ function handleSignals(server: Server, logger: Logger, graceMs: number, cleanup:
     stopping = true;
     const deadline = performance.now() + graceMs;
     logger.info('shutting down', { signal, graceMs });
+    shutdown.stopping.abort();
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
-    const force = setTimeout(() => {
-      logger.warn('shutdown grace period over: closing the remaining connections', { graceMs });
-      server.closeAllConnections();
-    }, graceMs);
+    let lastCall: NodeJS.Timeout | undefined;
+    const force = setTimeout(() => (lastCall = endOpenAnswers(server, logger, graceMs, shutdown.graceOver)), graceMs);
     server.close(async () => {
       clearInterval(sweep);
       clearTimeout(force);
+      clearTimeout(lastCall);
       await cleanup(deadline);
       logger.info('stopped');
       process.exit(0);

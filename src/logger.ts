@@ -85,5 +85,35 @@ export function createLogger(level: LogLevel, write: (line: string) => void = ba
   };
 }
 
+// Warnings keyed by what a client sent (a tool type, say) must not grow without bound: past this
+// many distinct keys, one more WARN says so and later new keys are dropped.
+const MAX_WARN_ONCE_KEYS = 100;
+const MAX_WARN_FIELD_CHARS = 200;
+
+/**
+ * Builds a `warnOnce(key, message, fields)` that logs a WARN the first time each key is seen. It
+ * remembers at most `maxKeys` keys, and string fields are cut to 200 characters: the keys and fields
+ * may come from client input.
+ */
+export function createWarnOnce(logger: Logger, maxKeys = MAX_WARN_ONCE_KEYS): (key: string, message: string, fields?: LogFields) => void {
+  const warned = new Set<string>();
+  let full = false;
+  return (fullKey, message, fields) => {
+    const key = fullKey.slice(0, MAX_WARN_FIELD_CHARS);
+    if (warned.has(key) || full) return;
+    if (warned.size >= maxKeys) {
+      full = true;
+      logger.warn(`more than ${maxKeys} distinct warnings of this kind; further new ones are not logged`, { last: cutField(key) });
+      return;
+    }
+    warned.add(key);
+    logger.warn(message, fields === undefined ? undefined : Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, cutField(value)])));
+  };
+}
+
+function cutField(value: unknown): unknown {
+  return typeof value === 'string' && value.length > MAX_WARN_FIELD_CHARS ? `${value.slice(0, MAX_WARN_FIELD_CHARS)}…` : value;
+}
+
 /** A logger that drops everything, for tests that do not look at logs. */
 export const silentLogger: Logger = createLogger('ERROR', () => {});

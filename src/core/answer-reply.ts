@@ -3,6 +3,7 @@
 // first replays the events read ahead to the commit point. One fused stage (parse, observe, encode)
 // keeps a live stream to one set of queues and promises.
 import type { AnswerEvent } from '../chat/answer.ts';
+import { UpstreamError } from '../errors.ts';
 import type { UpstreamAnswer, UpstreamChunk } from '../openrouter/upstream-body.ts';
 import type { Sink, Stage } from '../streams/stage.ts';
 
@@ -23,12 +24,14 @@ export interface AnswerObserver {
  * the reply cancels the upstream; an upstream failure after the commit point arrives as an error
  * event, which the encoder turns into the API's in-band error.
  */
-export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEvent[][], encoder: Stage<AnswerEvent[], Uint8Array>, observer: AnswerObserver): ReadableStream<Uint8Array> {
+export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEvent[][], encoder: Stage<AnswerEvent[], Uint8Array>, observer: AnswerObserver, stop?: AbortSignal): ReadableStream<Uint8Array> {
   const replay = [...buffered];
   let over = false;
   const settle = (how: 'end' | 'cancel'): void => {
     if (over) return;
     over = true;
+    // The shutdown signal lives as long as the app: an ended answer must not stay listed on it.
+    stop?.removeEventListener('abort', onStop);
     if (how === 'end') observer.end();
     else observer.cancel();
   };
@@ -42,16 +45,29 @@ export function answerReply(answer: UpstreamAnswer, buffered: readonly AnswerEve
       if (batch[batch.length - 1]?.type === 'error') answer.stop();
     },
   };
+  // The shutdown grace is over: the answer ends the way the API ends a failed one (its reason as the
+  // final error event), the upstream is let go, and no model is blamed (a cancel, not a failure).
+  let controller: TransformStreamDefaultController<Uint8Array> | undefined;
+  function onStop(): void {
+    if (over || controller === undefined) return;
+    settle('cancel');
+    void answer.cancel(stop?.reason);
+    encoder.transform([{ type: 'error', error: asUpstreamError(stop?.reason) }], controller);
+    encoder.flush?.(controller);
+    controller.terminate();
+  }
   const convert = new TransformStream<UpstreamChunk, Uint8Array>({
-    start(controller) {
-      out = controller;
+    start(started) {
+      out = controller = started;
       // Taken out of the list as they go, so an open stream does not keep what it has already sent.
       for (let batch = replay.shift(); batch !== undefined; batch = replay.shift()) events.enqueue(batch);
+      if (stop?.aborted) onStop();
+      else stop?.addEventListener('abort', onStop, { once: true });
     },
     transform: (chunk) => answer.stage.transform(chunk, events),
-    flush(controller) {
+    flush(flushing) {
       answer.stage.flush?.(events);
-      encoder.flush?.(controller);
+      encoder.flush?.(flushing);
       settle('end');
     },
     cancel(reason) {
@@ -73,4 +89,8 @@ async function pump(answer: UpstreamAnswer, writer: WritableStreamDefaultWriter<
     clientGone();
     await Promise.all([writer.abort(error).catch(() => {}), answer.cancel(error)]);
   }
+}
+
+function asUpstreamError(reason: unknown): UpstreamError {
+  return reason instanceof UpstreamError ? reason : new UpstreamError(503, reason instanceof Error ? reason.message : String(reason), 'transient');
 }

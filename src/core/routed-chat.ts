@@ -54,8 +54,8 @@ export interface Routed<T> {
 
 /** A streamed answer past its commit point. */
 export interface CommittedStream {
-  /** The client's reply: the answer, from its first event, through `encoder`. */
-  reply(encoder: Stage<AnswerEvent[], Uint8Array>): ReadableStream<Uint8Array>;
+  /** The client's reply: the answer, from its first event, through `encoder`; when `stop` aborts, it ends with that error. */
+  reply(encoder: Stage<AnswerEvent[], Uint8Array>, stop?: AbortSignal): ReadableStream<Uint8Array>;
   /** Lets go of the answer when no reply will be made (the encoder could not be built). */
   cancel(reason?: unknown): Promise<void>;
 }
@@ -133,7 +133,7 @@ export function createChatCore(deps: ChatCoreDeps): ChatCore {
       // Only what it reports: an open stream must not keep the read-ahead alive through `walked`.
       const observer = observeStream(bus, { request, model: walked.model, attempt: walked.attempts }, walked.startedAt, clock);
       return {
-        value: { reply: (encoder) => answerReply(answer, buffered, encoder, observer), cancel: (reason) => answer.cancel(reason) },
+        value: { reply: (encoder, stop) => answerReply(answer, buffered, encoder, observer, stop), cancel: (reason) => answer.cancel(reason) },
         model: walked.model,
         attempts: walked.attempts,
         timing,

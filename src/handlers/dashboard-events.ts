@@ -21,9 +21,10 @@ export interface ModelRow {
   caps: string[];
 }
 
-// A browser that stops reading must not make the server buffer without bound: past this many
-// queued events the stream ends, and the page reconnects and starts again from a snapshot.
-const MAX_QUEUED_EVENTS = 2000;
+// A browser that stops reading must not make the server buffer without bound: past this many bytes
+// queued unread the stream ends, and the page reconnects and starts again from a snapshot. Counted
+// in bytes, not events: a row with long errors is kilobytes, and 2,000 of them were 75 MB a reader.
+const MAX_QUEUED_BYTES = 1024 * 1024;
 const encoder = new TextEncoder();
 
 /** Formats one SSE event; JSON never contains a raw newline, so one `data:` line is enough. */
@@ -64,9 +65,11 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
       // Once closed (the client left, or fell too far behind), nothing may be enqueued again: an
       // enqueue on a closed stream throws, and from a timer that would take the process down.
       let closed = false;
+      // The opening snapshot may itself be large; only what piles up after it counts.
+      let opening = true;
       const send = (chunk: Uint8Array) => {
         if (closed) return;
-        if ((controller.desiredSize ?? 0) < -MAX_QUEUED_EVENTS) return cleanup();
+        if (!opening && (controller.desiredSize ?? 0) < -MAX_QUEUED_BYTES) return cleanup();
         controller.enqueue(chunk);
       };
       const check = (force: boolean) => {
@@ -96,6 +99,7 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
         clearInterval(heartbeat);
         clearTimeout(pending);
         request.signal.removeEventListener('abort', cleanup);
+        context.shutdown?.stopping.removeEventListener('abort', cleanup);
         cleanup = () => {};
         try {
           controller.close();
@@ -104,13 +108,17 @@ export function handleStatusEvents(context: HandlerContext, request: ParsedReque
         }
       };
       request.signal.addEventListener('abort', cleanup);
+      // An endless stream would hold a stopping server open for the whole grace period.
+      context.shutdown?.stopping.addEventListener('abort', cleanup);
       // The browser reconnects itself; `retry` tells an EventSource how soon.
       send(encoder.encode('retry: 2000\n\n'));
       send(toSseEvent('apis', context.apiLabels));
       send(toSseEvent('requests', context.requests.recent()));
       check(true);
+      opening = false;
+      if (context.shutdown?.stopping.aborted) cleanup();
     },
     cancel: () => cleanup(),
-  });
+  }, { highWaterMark: 0, size: (chunk) => chunk.byteLength });
   return { stream, contentType: 'text/event-stream; charset=utf-8', headers: { 'Cache-Control': 'no-store' } };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors.ts';
 
 // Real requests nest a dozen levels at most (a JSON schema inside a tool inside a list); anything
@@ -6,10 +7,43 @@ const MAX_JSON_DEPTH = 64;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
- * Reads a request body's bytes (a node request, or a web request's body), refusing more than
- * `maxBytes`, whether the length was declared or not; undefined when empty.
+ * Reads a request body's bytes, refusing more than `maxBytes`; undefined when empty. A refused body
+ * is left unread, not destroyed: the caller answers, then discards the rest (see discard-body.ts).
  */
-export async function readBody(body: AsyncIterable<Uint8Array> | null, declaredLength: string | undefined, maxBytes: number): Promise<Uint8Array | undefined> {
+export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const stop = (): void => {
+      request.off('data', onData).off('end', onEnd).off('error', onGone).off('close', onGone);
+    };
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received <= maxBytes) return void chunks.push(chunk);
+      stop();
+      chunks.length = 0;
+      reject(tooLarge(maxBytes));
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(received === 0 ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
+    };
+    // The client went away (or node timed it out) half-way through its body: its fault, not a 500.
+    const onGone = (cause?: unknown): void => {
+      stop();
+      reject(new HttpError(499, 'client closed the connection while sending the body', { cause }));
+    };
+    request.on('data', onData).once('end', onEnd).once('error', onGone).once('close', onGone);
+  });
+}
+
+/**
+ * Reads a web request's body (the app called without a socket), refusing more than `maxBytes`,
+ * whether the length was declared or not; undefined when empty.
+ */
+export async function readWebBody(body: ReadableStream<Uint8Array> | null, declaredLength: string | undefined, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = Number(declaredLength);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
   if (body === null) return undefined;
@@ -23,7 +57,7 @@ export async function readBody(body: AsyncIterable<Uint8Array> | null, declaredL
     }
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    // The client went away (or node timed it out) half-way through its body: its fault, not a 500.
+    // The client went away half-way through its body: its fault, not a 500.
     throw new HttpError(499, 'client closed the connection while sending the body', { cause: error });
   }
   if (received === 0) return undefined;

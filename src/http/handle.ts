@@ -21,6 +21,8 @@ export interface AppRequest {
   signal: AbortSignal;
   /** Adds fields to the request's log line, where there is one (the node adapter writes it). */
   note?(fields: Record<string, unknown>): void;
+  /** The HTTP version, when the request came over a socket (`1.1` requires a Host header). */
+  httpVersion?: string;
 }
 
 export interface HandleOptions {
@@ -48,6 +50,11 @@ export function createHandle(options: HandleOptions): (request: AppRequest) => P
     const cors: Record<string, string> = {};
     try {
       if (target === undefined) throw new HttpError(400, 'malformed request target');
+      // HTTP/1.1 requires Host (RFC 9112 §3.2); node would refuse with an empty 400. A client this
+      // broken may frame the rest of its bytes no better: close, as node would.
+      if (request.httpVersion === '1.1' && headers.host === undefined) {
+        throw new HttpError(400, 'the Host header is required in an HTTP/1.1 request', { headers: { Connection: 'close' } });
+      }
       if (options.checkHost && !isLocalHost(headers.host)) throw new HttpError(403, 'forbidden: Host header is not local');
       const origin = headers.origin;
       if (origin !== undefined) {

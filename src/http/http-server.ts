@@ -62,6 +62,9 @@ export function createHttpServer(app: HttpApp, timeouts: ServerTimeouts = DEFAUL
       requestTimeout: timeouts.requestTimeoutMs,
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
       connectionsCheckingInterval: timeouts.checkIntervalMs,
+      // Node's own refusal of a request without Host is a 400 with no body; the adapter refuses it
+      // in the API's error shape instead.
+      requireHostHeader: false,
     },
     (req, res) => {
       const socket = req.socket;
@@ -76,10 +79,31 @@ export function createHttpServer(app: HttpApp, timeouts: ServerTimeouts = DEFAUL
     // Once a response has started, a status line would corrupt it: just close.
     if (current?.res.headersSent) return void socket.destroy();
     // The error shape is worked out only here, for the rare broken request, not for every request.
-    const path = current === undefined ? '/' : (parseRequestTarget(current.url)?.path ?? '/');
-    answerClientError(error, socket, (status, message) => errorReply(path, new HttpError(status, message)));
+    // Before node has the whole head there is no request yet: the bytes it choked on may still say
+    // which API the client speaks (headers too large arrive with their request line, as clients send them).
+    const head = current === undefined ? requestHeadOf((error as { rawPacket?: unknown }).rawPacket) : { url: current.url, headers: {} };
+    const path = parseRequestTarget(head.url)?.path ?? '/';
+    answerClientError(error, socket, (status, message) => errorReply(path, new HttpError(status, message), head.headers));
   });
   return server;
+}
+
+/**
+ * The request line's target and the headers in the raw bytes of a request node could not parse, as
+ * far as they go; `/` when they do not start with a request line.
+ */
+export function requestHeadOf(raw: unknown): { url: string; headers: Record<string, string> } {
+  if (!Buffer.isBuffer(raw)) return { url: '/', headers: {} };
+  // Only the start matters, and a head over the limit can be megabytes.
+  const lines = raw.subarray(0, 8192).toString('latin1').split('\r\n');
+  const target = /^[A-Z]+ (\S+) HTTP\/1\.[01]$/.exec(lines[0] ?? '')?.[1];
+  if (target === undefined) return { url: '/', headers: {} };
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { url: target, headers };
 }
 
 // Node calls this for requests it cannot parse or that arrive too slowly. Its own answer has no body;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
 import { readBody } from './body.ts';
+import { discardUnreadBody } from './discard-body.ts';
 import { HttpError, toHttpError } from '../errors.ts';
 import type { AppRequest } from './handle.ts';
 import type { Reply } from './url-router.ts';
@@ -38,23 +39,18 @@ export function createRequestListener(options: AdapterOptions): (req: IncomingMe
 
   async function serve(req: IncomingMessage, res: ServerResponse, signal: AbortSignal, notes: Record<string, unknown>): Promise<void> {
     const method = req.method ?? 'GET';
-    let bodyRead = false;
     const reply = await options.handle({
       method,
       target: req.url ?? '/',
       headers: flattenHeaders(req),
-      readBody: async () => {
-        const bytes = await readBody(req, req.headers['content-length'], options.maxBodyBytes);
-        bodyRead = true;
-        return bytes;
-      },
+      readBody: () => readBody(req, options.maxBodyBytes),
       signal,
       note: (fields) => void Object.assign(notes, fields),
+      httpVersion: req.httpVersion,
     });
-    // An unread body (too large, or rejected before reading) must not be parsed as the next request;
-    // a request that declared no body leaves nothing behind, so its connection may be kept.
-    const declaredBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (!bodyRead && !req.complete && declaredBody) res.setHeader('Connection', 'close');
+    // A body refused before it was read (too large, no key) is read to its end and dropped, so the
+    // client, still sending, gets this answer rather than a reset connection.
+    await discardUnreadBody(req, res, options.maxBodyBytes);
     try {
       await writeReply(res, method, reply);
     } catch (error) {

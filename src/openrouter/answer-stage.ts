@@ -3,17 +3,18 @@
 // /v1 relay, which gets each chunk's JSON in a `raw` event.
 import type { AnswerEvent } from '../chat/answer.ts';
 import { createToolCallAssembler } from '../chat/tool-calls.ts';
-import type { Usage } from '../chat/wire.ts';
+import type { ChatChunk, Usage } from '../chat/wire.ts';
 import { UpstreamError } from '../errors.ts';
 import type { SseEvent } from '../streams/sse-parser.ts';
 import { chain, type Sink, type Stage } from '../streams/stage.ts';
 import { utf8DecodeStage } from '../streams/utf8-decode.ts';
 import { sseEventStage } from '../streams/sse-parser.ts';
-import { readChunk, type ReadChunk } from './read-chunk.ts';
+import { malformedChunkReason } from './chunk-shape.ts';
+import { inBandError, readChunk, type ReadChunk } from './read-chunk.ts';
+import { quoteUpstreamData } from './upstream-text.ts';
 import { classifyUpstreamError } from './upstream-error.ts';
 import type { UpstreamChunk } from './upstream-body.ts';
 
-const malformed = (what: string): UpstreamError => new UpstreamError(502, `OpenRouter sent a malformed chunk in the stream: ${what}`, 'transient');
 
 /**
  * SSE event batches → answer event batches. `[DONE]` (or a clean end after a finish reason) gives the
@@ -21,10 +22,9 @@ const malformed = (what: string): UpstreamError => new UpstreamError(502, `OpenR
  * malformed JSON or a chunk of the wrong shape gives one `error` event, always the last. A stream that
  * ends with neither `[DONE]` nor a finish reason is an error, never an empty success.
  */
-export function answerStage(now: () => number = Date.now, onFirstEvent: () => void = () => {}): Stage<SseEvent[] | UpstreamError, AnswerEvent[]> {
+export function answerStage(now: () => number = Date.now, onEvents: () => void = () => {}, secrets: readonly string[] = []): Stage<SseEvent[] | UpstreamError, AnswerEvent[]> {
   const tools = createToolCallAssembler();
   let finished = false;
-  let sawEvent = false;
   let sawMetadata = false;
   let finish: { reason: string; native?: string | null } | undefined;
   let usage: Usage | undefined;
@@ -60,13 +60,16 @@ export function answerStage(now: () => number = Date.now, onFirstEvent: () => vo
     try {
       json = JSON.parse(event.data);
     } catch {
-      return fail(out, new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${event.data.slice(0, 80)}`, 'transient'));
+      return fail(out, new UpstreamError(502, `OpenRouter sent malformed JSON in the stream: ${quoteUpstreamData(event.data, secrets)}`, 'transient'));
     }
-    const read = readChunk(json);
-    if (read.kind === 'malformed') return fail(out, malformed(read.what));
-    if (read.kind === 'error') return fail(out, classifyUpstreamError(502, read.error, undefined, now()));
+    // Checked here, once, so that nothing after this stage meets a `null` tool call or a numeric `choices`.
+    const malformed = malformedChunkReason(json);
+    if (malformed !== undefined) return fail(out, new UpstreamError(502, `OpenRouter sent a malformed chunk (${malformed}): ${quoteUpstreamData(event.data, secrets)}`, 'transient'));
+    const chunk = json as ChatChunk;
+    const error = inBandError(chunk);
+    if (error !== undefined) return fail(out, classifyUpstreamError(502, error, undefined, now(), secrets));
     out.push({ type: 'raw', data: event.data });
-    fromChunk(read.chunk, out);
+    fromChunk(readChunk(chunk), out);
   };
 
   return {
@@ -78,10 +81,8 @@ export function answerStage(now: () => number = Date.now, onFirstEvent: () => vo
         fail(out, events);
         return sink.enqueue(out);
       }
-      if (!sawEvent) {
-        sawEvent = true;
-        onFirstEvent();
-      }
+      // Data events (keep-alive comments never get here): the upstream is alive and answering.
+      onEvents();
       const out: AnswerEvent[] = [];
       for (const event of events) {
         fromEvent(event, out);
@@ -103,14 +104,23 @@ export function answerStage(now: () => number = Date.now, onFirstEvent: () => vo
  * Upstream reads → answer event batches: bytes go through UTF-8 and SSE into the stage above, and a
  * transport failure goes straight to it; one synchronous stage.
  */
-export function upstreamAnswerStage(now?: () => number, onFirstEvent?: () => void): Stage<UpstreamChunk, AnswerEvent[]> {
+export function upstreamAnswerStage(now?: () => number, onEvents?: () => void, secrets?: readonly string[]): Stage<UpstreamChunk, AnswerEvent[]> {
   const text = chain(utf8DecodeStage(), sseEventStage());
-  const answer = answerStage(now, onFirstEvent);
+  const answer = answerStage(now, onEvents, secrets);
   const into = (sink: Sink<AnswerEvent[]>): Sink<SseEvent[]> => ({ enqueue: (events) => answer.transform(events, sink) });
+  // Bytes that arrived but cannot be read (an SSE line past its limit, say) are the upstream's
+  // failure, not the connection's: the answer ends with that error, like any other.
+  const guarded = (read: () => void, sink: Sink<AnswerEvent[]>): void => {
+    try {
+      read();
+    } catch (cause) {
+      answer.transform(new UpstreamError(502, `OpenRouter sent a stream the proxy cannot read: ${cause instanceof Error ? cause.message : String(cause)}`, 'transient', { cause }), sink);
+    }
+  };
   return {
-    transform: (chunk, sink) => (chunk instanceof UpstreamError ? answer.transform(chunk, sink) : text.transform(chunk, into(sink))),
+    transform: (chunk, sink) => (chunk instanceof UpstreamError ? answer.transform(chunk, sink) : guarded(() => text.transform(chunk, into(sink)), sink)),
     flush(sink) {
-      text.flush?.(into(sink));
+      guarded(() => text.flush?.(into(sink)), sink);
       answer.flush?.(sink);
     },
   };

@@ -1,6 +1,7 @@
 import type { ChatCompletion, ChatRequest, UpstreamErrorBody } from '../chat/wire.ts';
 import { UpstreamError } from '../errors.ts';
 import { upstreamAnswerStage } from './answer-stage.ts';
+import { malformedCompletionReason } from './chunk-shape.ts';
 import type { EmbeddingsRequest, EmbeddingsResponse, KeyInfo, OpenRouterModel } from './types.ts';
 import { classifyUpstreamError, networkError } from './upstream-error.ts';
 import { readUpstreamAnswer, type UpstreamAnswer } from './upstream-body.ts';
@@ -36,9 +37,18 @@ export interface OpenRouterClient {
 }
 
 const MAX_ERROR_BODY = 64 * 1024;
+// Non-streamed bodies are read whole, so they are capped like error bodies, at sizes no real answer
+// reaches: a chat completion is text (a 100k-token answer is well under 1 MiB); an embedding is about
+// 20 bytes of JSON per dimension, so a few thousand dimensions per input. Past the cap: a 502.
+const MAX_COMPLETION_BODY = 16 * 1024 * 1024;
+const MAX_EMBEDDING_BODY_PER_INPUT = 128 * 1024;
+const MAX_CATALOG_BODY = 64 * 1024 * 1024;
+const MAX_KEY_BODY = 1024 * 1024;
 
 /** Builds the only code that talks to OpenRouter. Every URL is the configured base plus a fixed path. */
 export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRouterClient {
+  // Whatever an upstream echoes, the key never reaches a client or the dashboard.
+  const secrets = [options.apiKey];
   const headers = {
     Authorization: `Bearer ${options.apiKey}`,
     'Content-Type': 'application/json',
@@ -58,22 +68,23 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
     const text = await readAtMost(response, MAX_ERROR_BODY).catch(() => '');
     const parsed = parseLenient(text) as { error?: UpstreamErrorBody } | undefined;
     const body = parsed?.error ?? { message: text.trim().slice(0, 300) || response.statusText };
-    return classifyUpstreamError(response.status, body, response.headers, options.now());
+    return classifyUpstreamError(response.status, body, response.headers, options.now(), secrets);
   }
 
-  async function readJson<T extends { error?: UpstreamErrorBody }>(path: string, body: unknown, outerSignal: AbortSignal): Promise<T> {
+  async function readJson<T extends { error?: UpstreamErrorBody }>(path: string, body: unknown, outerSignal: AbortSignal, maxBytes: number): Promise<T> {
     const watchdog = attemptWatchdog(options, 'response', outerSignal);
     const signal = watchdog.signal;
     try {
       const response = await post(path, body, signal);
+      watchdog.gotHeaders();
       if (!response.ok) throw await failure(response);
       // OpenRouter may send whitespace keep-alives before a slow non-streamed body; JSON.parse skips them.
-      const text = response.body === null ? '' : await watchdog.readText(response.body);
+      const text = response.body === null ? '' : await watchdog.readText(response.body, maxBytes);
       const parsed = parseLenient(text) as T | undefined;
       if (parsed === undefined || typeof parsed !== 'object' || parsed === null) {
         throw new UpstreamError(502, 'OpenRouter returned a response that is not JSON', 'transient');
       }
-      if (parsed.error !== undefined) throw classifyUpstreamError(response.status, parsed.error, response.headers, options.now());
+      if (parsed.error !== undefined && parsed.error !== null) throw classifyUpstreamError(response.status, parsed.error, response.headers, options.now(), secrets);
       return parsed;
     } catch (error) {
       throw networkError(signal.aborted ? signal.reason : error, options.baseUrl);
@@ -91,7 +102,7 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
         throw networkError(error, options.baseUrl);
       }
       if (!response.ok) throw await failure(response);
-      const parsed = parseLenient(await response.text()) as { data?: unknown } | undefined;
+      const parsed = parseLenient(await readAtMost(response, MAX_CATALOG_BODY)) as { data?: unknown } | undefined;
       if (!Array.isArray(parsed?.data)) throw new UpstreamError(502, 'OpenRouter /models returned no model list', 'transient');
       return parsed.data.filter((model): model is OpenRouterModel => typeof (model as OpenRouterModel)?.id === 'string');
     },
@@ -111,7 +122,7 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
       const headersAt = options.monotonic();
       const answer = readUpstreamAnswer(response.body.getReader(), {
         // bytes → text → SSE events → answer events, run synchronously on each read (see streams/stage.ts).
-        stage: upstreamAnswerStage(options.now, watchdog.gotFirstEvent),
+        stage: upstreamAnswerStage(options.now, watchdog.gotEvents, secrets),
         read: watchdog.read,
         toError: (cause) => networkError(signal.aborted ? signal.reason : cause, options.baseUrl, 'stream'),
         clientSignal: outerSignal,
@@ -121,14 +132,17 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
     },
 
     async chat(body, signal) {
-      const completion = await readJson<ChatCompletion>('/chat/completions', { ...body, stream: false }, signal);
+      const completion = await readJson<ChatCompletion>('/chat/completions', { ...body, stream: false }, signal, MAX_COMPLETION_BODY);
+      // Checked before anything reads it, so a `choices: 5` is a 502 that says so, not a TypeError.
+      const malformed = malformedCompletionReason(completion);
+      if (malformed !== undefined) throw new UpstreamError(502, `OpenRouter sent a malformed completion (${malformed})`, 'transient');
       // A 200 body can carry a choice that failed part-way (`finish_reason: "error"` plus `error`).
-      const failed = completion.choices?.find((choice) => choice.error !== undefined)?.error;
-      if (failed !== undefined) throw classifyUpstreamError(502, failed, undefined, options.now());
+      const failed = completion.choices?.find((choice) => choice.error !== undefined && choice.error !== null)?.error;
+      if (failed !== undefined && failed !== null) throw classifyUpstreamError(502, failed, undefined, options.now(), secrets);
       if (!Array.isArray(completion.choices)) throw new UpstreamError(502, 'OpenRouter returned a completion without choices', 'transient');
       return completion;
     },
-    embeddings: (body, signal) => readJson<EmbeddingsResponse>('/embeddings', body, signal),
+    embeddings: (body, signal) => readJson<EmbeddingsResponse>('/embeddings', body, signal, MAX_COMPLETION_BODY + (Array.isArray(body.input) ? body.input.length : 1) * MAX_EMBEDDING_BODY_PER_INPUT),
 
     async keyInfo(signal) {
       let response: Response;
@@ -138,7 +152,7 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
         throw networkError(error, options.baseUrl);
       }
       if (!response.ok) throw await failure(response);
-      const parsed = parseLenient(await response.text()) as { data?: unknown } | undefined;
+      const parsed = parseLenient(await readAtMost(response, MAX_KEY_BODY)) as { data?: unknown } | undefined;
       if (typeof parsed?.data !== 'object' || parsed.data === null) throw new UpstreamError(502, 'OpenRouter /key returned no key data', 'transient');
       return parsed.data as KeyInfo;
     },
@@ -148,11 +162,18 @@ export function createOpenRouterClient(options: OpenRouterClientOptions): OpenRo
 /** The watchdog of one attempt: streams wait FIRST_TOKEN_TIMEOUT for an event, non-streamed calls REQUEST_TIMEOUT for all of it. */
 function attemptWatchdog(options: OpenRouterClientOptions, firstWait: 'first-token' | 'response', clientSignal: AbortSignal): AttemptWatchdog {
   const firstMs = firstWait === 'first-token' ? options.firstTokenTimeoutMs : options.requestTimeoutMs;
+  const headersMs = options.firstTokenTimeoutMs;
   return createWatchdog({
     firstMs,
     firstMessage: firstWait === 'first-token'
       ? `the model sent no data within ${firstMs / 1000} s (FIRST_TOKEN_TIMEOUT_SECONDS)`
       : `OpenRouter did not answer within ${firstMs / 1000} s (REQUEST_TIMEOUT_SECONDS)`,
+    // OpenRouter answers a non-streamed request with its headers at once and keeps the connection
+    // alive with whitespace while the model works; headers that never come are a dead upstream,
+    // given up on as soon as a stream would be.
+    ...(firstWait === 'response' && headersMs < firstMs
+      ? { headersMs, headersMessage: `OpenRouter sent no response headers within ${headersMs / 1000} s (FIRST_TOKEN_TIMEOUT_SECONDS)` }
+      : {}),
     idleMs: options.streamIdleTimeoutMs,
   }, clientSignal);
 }

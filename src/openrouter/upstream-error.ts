@@ -1,13 +1,19 @@
 import { HttpError, UpstreamError, type FailureClass } from '../errors.ts';
 import type { UpstreamErrorBody } from '../chat/wire.ts';
+import { upstreamText } from './upstream-text.ts';
 
 type HeaderLookup = { get(name: string): string | null } | undefined;
 
-/** Classifies an upstream error (HTTP status or in-band `error` object) into what the client sees and how routing reacts. */
-export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBody | undefined, headers: HeaderLookup, now: number): UpstreamError {
+/**
+ * Classifies an upstream error (HTTP status or in-band `error` object) into what the client sees and
+ * how routing reacts. `secrets` (the OpenRouter key) never reach the message, however the upstream
+ * echoes them: this is where upstream error text becomes the text clients and the dashboard see.
+ */
+export function classifyUpstreamError(httpStatus: number, body: UpstreamErrorBody | undefined, headers: HeaderLookup, now: number, secrets: readonly string[] = []): UpstreamError {
   const code = typeof body?.code === 'number' && body.code >= 400 ? body.code : httpStatus >= 400 ? httpStatus : 502;
+  const described = upstreamText(describeUpstreamError(body, code), secrets);
   // A 401 from OpenRouter is about the proxy's own key, not the client's credentials: say so.
-  const message = code === 401 ? `OpenRouter rejected OPENROUTER_API_KEY: ${describeUpstreamError(body, code)}` : describeUpstreamError(body, code);
+  const message = code === 401 ? `OpenRouter rejected OPENROUTER_API_KEY: ${described}` : described;
   const text = `${body?.message ?? ''} ${typeof body?.metadata?.raw === 'string' ? body.metadata.raw : ''}`;
   const failure = failureClass(code, text, body?.metadata?.limit_source);
   // Platform caps lift at X-RateLimit-Reset; a Retry-After beside it only says when to back off.
@@ -50,9 +56,9 @@ function failureClass(code: number, text: string, limitSource: string | undefine
 
 /** Builds a message that names the real cause, which OpenRouter hides in `metadata.raw` behind "Provider returned error". */
 export function describeUpstreamError(body: UpstreamErrorBody | undefined, code: number): string {
-  const base = body?.message?.trim() || `upstream error ${code}`;
+  const base = (typeof body?.message === 'string' ? body.message.trim() : '') || `upstream error ${code}`;
   const raw = rawCause(body?.metadata?.raw);
-  const provider = body?.metadata?.provider_name;
+  const provider = typeof body?.metadata?.provider_name === 'string' ? body.metadata.provider_name : undefined;
   if (raw === undefined || base.includes(raw)) return provider ? `${base} (${provider})` : base;
   return `${base}${provider ? ` (${provider})` : ''}: ${raw}`;
 }
@@ -89,6 +95,14 @@ function rateLimitReset(headers: HeaderLookup, body: UpstreamErrorBody | undefin
   return resetMs < 1e11 ? resetMs * 1000 : resetMs;
 }
 
+// Errors that say this machine is out of something, not that the network or OpenRouter failed.
+const LOCAL_LIMITS: Record<string, string> = {
+  EMFILE: 'the proxy has run out of file descriptors (too many open connections or files); raise its limit (ulimit -n, or nofile in Docker) or lower the load',
+  ENFILE: 'the system has run out of file descriptors; lower the load or raise fs.file-max',
+  EADDRNOTAVAIL: 'no local port is free for a new connection; lower the load',
+  ENOBUFS: 'the system has run out of network buffers; lower the load',
+};
+
 /**
  * Wraps a transport failure (refused, reset, DNS, timeout) as a 502/504 UpstreamError, keeping the
  * original as its cause. `during` says whether the answer had started: a connection that breaks
@@ -103,6 +117,10 @@ export function networkError(error: unknown, baseUrl: string, during: 'request' 
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const message = typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error);
   const detail = code === undefined ? message : message === '' || message.includes(code) ? code : `${code} (${message})`;
+  const local = code === undefined ? undefined : LOCAL_LIMITS[code];
+  // Not OpenRouter's failure, nor any model's: every model would fail alike, so stop (`fatal`), and
+  // never read as an outage. The proxy's own limit is the one to raise.
+  if (local !== undefined) return new UpstreamError(503, `the proxy cannot open a connection to OpenRouter: ${local} (${code})`, 'fatal', { cause: error });
   const what = during === 'stream' ? `the connection to OpenRouter at ${baseUrl} broke mid-answer` : `cannot reach OpenRouter at ${baseUrl}`;
   return new UpstreamError(502, `${what}: ${detail}`, 'transient', { cause: error });
 }

@@ -10,6 +10,14 @@ import type { FailureStore } from '../store/failure-store.ts';
 import type { RequestLog } from '../status/request-log.ts';
 import type { RecentModels } from '../store/recent-models.ts';
 
+/** The process stopping, as the handlers see it (lifecycle.ts aborts these). */
+export interface Shutdown {
+  /** The first signal arrived: endless streams (the dashboard's) end now, so they do not hold the exit up. */
+  stopping: AbortSignal;
+  /** SHUTDOWN_GRACE_SECONDS is over: answers still streaming end with the API's error ending. */
+  graceOver: AbortSignal;
+}
+
 /** What every handler may use; built once by createApp. */
 export interface HandlerContext {
   config: Config;
@@ -24,7 +32,9 @@ export interface HandlerContext {
   requests: RequestLog;
   /** Recording and replaying: the mode and this run's counts (GET /status). */
   recording: () => RecordingStatus;
-  /** Logs a WARN the first time `key` is seen in this app's life, and never again. */
+  /** Absent in tests that never stop the process. */
+  shutdown?: Shutdown;
+  /** Logs a WARN the first time `key` is seen in this app's life, and never again (for at most 100 keys: see logger.ts). */
   warnOnce(key: string, message: string, fields?: Record<string, unknown>): void;
   /** Each client API's name → what the dashboard calls it. */
   apiLabels: Readonly<Record<string, string>>;

@@ -30,7 +30,10 @@ function countWords(inputs: readonly string[]): number {
 }
 
 function vectorsFrom(response: EmbeddingsResponse, expected: number): number[][] {
-  const data = [...(response.data ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+  // An upstream's `data: 5` or `[null]` is its failure to answer, not the proxy's TypeError.
+  const items: unknown[] = Array.isArray(response.data) ? response.data : [];
+  const data = items.filter((item): item is NonNullable<EmbeddingsResponse['data']>[number] => typeof item === 'object' && item !== null);
+  data.sort((a, b) => (Number(a.index) || 0) - (Number(b.index) || 0));
   const vectors = data.map((item) => item.embedding);
   if (vectors.length !== expected || !vectors.every((vector) => Array.isArray(vector))) {
     throw new HttpError(502, `OpenRouter returned ${vectors.length} embeddings for ${expected} inputs`);

@@ -41,7 +41,7 @@ export async function serveChat<I extends ChatIntent>(context: HandlerContext, r
     const routed = local !== undefined ? core.answerLocally(route, local) : await core.stream(route);
     try {
       const encoder = dialect.encode(intent, answerOf(routed));
-      return { stream: routed.value.reply(encoder), contentType: dialect.streamContentType, headers: seen(routed) };
+      return { stream: routed.value.reply(encoder, context.shutdown?.graceOver), contentType: dialect.streamContentType, headers: seen(routed) };
     } catch (error) {
       // Nothing will read the committed answer now: let go of the upstream instead of holding it open.
       await routed.value.cancel(error);

@@ -81,6 +81,7 @@ export interface RequestLogOptions {
 
 const MINUTE_MS = 60_000;
 const HOUR_MINUTES = 60;
+const MAX_TEXT = 200;
 
 // Minute numbers before 1970 only occur with test clocks near zero; keep the slot in range anyway.
 const slot = (minute: number) => ((minute % HOUR_MINUTES) + HOUR_MINUTES) % HOUR_MINUTES;
@@ -109,7 +110,9 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
   }
 
   function begin(start: { api: string; requested: string }): RequestEntry {
-    const row: RequestRow = { id: nextId++, at: options.now(), api: start.api, requested: start.requested, attempts: [], done: false };
+    // The requested name is the client's; a megabyte of it must not sit in 200 rows and every event.
+    const requested = start.requested.length > MAX_TEXT ? `${start.requested.slice(0, MAX_TEXT)}…` : start.requested;
+    const row: RequestRow = { id: nextId++, at: options.now(), api: start.api, requested, attempts: [], done: false };
     const started = options.monotonic();
     ring[row.id % capacity] = row;
     emit(row);

@@ -1,5 +1,5 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { openDatabase } from './open-database.ts';
+import { openDatabase, watchDatabaseFile } from './open-database.ts';
 
 export { StoreOpenError } from './open-database.ts';
 
@@ -105,10 +105,21 @@ function prepareStatements(db: DatabaseSync) {
   };
 }
 
+export interface FailureStoreOptions {
+  now?: () => number;
+  busyTimeoutMs?: number;
+  /** Told when the file was deleted or replaced while open, and what was done about it. */
+  onWarning?: (message: string) => void;
+}
+
 /** Opens (creating if needed) the failure database at `path`; throws StoreOpenError when it cannot, recovers from corruption. */
-export function openFailureStore(path: string, options: { now?: () => number; busyTimeoutMs?: number } = {}): OpenStoreResult {
+export function openFailureStore(path: string, options: FailureStoreOptions = {}): OpenStoreResult {
   const clock = options.now ?? Date.now;
-  const { db, prepared: sql, warnings } = openDatabase(path, SCHEMA, prepareStatements, clock, options.busyTimeoutMs);
+  const opened = openDatabase(path, SCHEMA, prepareStatements, clock, options.busyTimeoutMs);
+  let { db, prepared: sql } = opened;
+  const { warnings } = opened;
+  const file = watchDatabaseFile(path);
+  let reopenFailed = false;
   const failures = new Map<string, ModelFailure>();
   const limits = new Map<AccountLimitScope, AccountLimit>();
   let dataVersion = 0;
@@ -124,12 +135,34 @@ export function openFailureStore(path: string, options: { now?: () => number; bu
     }
   }
 
+  // A file deleted (or replaced) under the open connection: writes would go to a file nobody can
+  // see and be lost at restart. Open the path afresh and write what memory holds into it.
+  function reopenIfMoved(): void {
+    if (!db.isOpen || !file.changed()) return;
+    try {
+      const fresh = openDatabase(path, SCHEMA, prepareStatements, clock, options.busyTimeoutMs);
+      db.close();
+      ({ db, prepared: sql } = fresh);
+      file.reset();
+      for (const f of failures.values()) sql.upsertFailure.run(f.model, f.kind, f.count, f.lastFailureAt, f.cooldownUntil);
+      for (const limit of limits.values()) sql.upsertLimit.run(limit.scope, limit.resetAt, limit.message);
+      dataVersion = Number(sql.dataVersion.get()?.['data_version']);
+      reopenFailed = false;
+      options.onWarning?.(`FAILURE_DB "${path}" was deleted or replaced while the proxy ran; opened it afresh and saved ${failures.size} cooldowns and ${limits.size} account limits into it`);
+    } catch (error) {
+      // Memory stays the truth; tried again at the next check, and reported once until it works.
+      if (!reopenFailed) options.onWarning?.(`FAILURE_DB "${path}" was deleted or replaced while the proxy ran, and cannot be opened again: ${error instanceof Error ? error.message : String(error)}; routing continues from memory`);
+      reopenFailed = true;
+    }
+  }
+
   // data_version changes only when another connection commits, so our own writes never force a reload.
   function syncWithOtherProcesses(): void {
     const t = clock();
     // A clock that jumped backwards must not postpone the next check until it catches up again.
     if (t - lastCheckAt < SYNC_INTERVAL_MS && t >= lastCheckAt) return;
     lastCheckAt = t;
+    reopenIfMoved();
     try {
       const version = Number(sql.dataVersion.get()?.['data_version']);
       if (version === dataVersion) return;

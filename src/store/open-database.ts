@@ -64,6 +64,33 @@ export function openDatabase<T>(
   }
 }
 
+/** Notices the file behind a database being deleted or replaced while it is open. */
+export interface DatabaseFileWatch {
+  /** True when the file at the path is no longer the one opened (gone, or another file); one stat. */
+  changed(): boolean;
+  /** The file at the path is now the open one (after reopening it). */
+  reset(): void;
+}
+
+/**
+ * Watches `path` by device and inode. SQLite keeps writing to a deleted file through its open
+ * descriptor, and those writes vanish with it; only a stat of the path tells.
+ */
+export function watchDatabaseFile(path: string): DatabaseFileWatch {
+  const identity = (): string | undefined => {
+    if (path === ':memory:') return '';
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat === undefined ? undefined : `${stat.dev}:${stat.ino}`;
+  };
+  let opened = identity();
+  return {
+    changed: () => identity() !== opened,
+    reset() {
+      opened = identity();
+    },
+  };
+}
+
 function connect(path: string): DatabaseSync {
   try {
     return new DatabaseSync(path);

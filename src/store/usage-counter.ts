@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
-import { openDatabase } from './open-database.ts';
+import { openDatabase, watchDatabaseFile } from './open-database.ts';
 
 /** The free-model requests counted on one UTC day (`YYYY-MM-DD`). */
 export interface DayCount {
@@ -47,20 +47,42 @@ export function utcDay(epochMs: number): string {
 const FLUSH_EVERY_MS = 1_000;
 
 /** Opens the counter in the FAILURE_DB file (its own table, its own connection). */
-export function openUsageCounter(path: string, options: { now?: () => number; onWriteError?: (error: unknown) => void } = {}): UsageCounter {
+export function openUsageCounter(
+  path: string,
+  options: { now?: () => number; onWriteError?: (error: unknown) => void; onWarning?: (message: string) => void } = {},
+): UsageCounter {
   const clock = options.now ?? Date.now;
-  const { db, prepared: sql } = openDatabase(path, SCHEMA, prepareStatements, clock);
+  let { db, prepared: sql } = openDatabase(path, SCHEMA, prepareStatements, clock);
   const onWriteError = options.onWriteError ?? (() => {});
+  const file = watchDatabaseFile(path);
   // The last total read from the file, plus what this process counted since (not yet written).
   let memory: DayCount = { day: '', count: 0 };
   let pending = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
+
+  // The file was deleted or replaced under the open connection (see the failure store): open the
+  // path afresh; today's whole count is written into it at this flush.
+  function reopenIfMoved(): void {
+    if (!file.changed()) return;
+    const fresh = openDatabase(path, SCHEMA, prepareStatements, clock);
+    db.close();
+    ({ db, prepared: sql } = fresh);
+    file.reset();
+    pending = memory.count;
+    options.onWarning?.(`FAILURE_DB "${path}" was deleted or replaced while the proxy ran; opened it afresh and saved today's count (${memory.count}) into it`);
+  }
 
   function flush(): void {
     clearTimeout(timer);
     timer = undefined;
     if (pending === 0) return;
     if (!db.isOpen) return onWriteError(new Error('the failure database is closed'));
+    try {
+      reopenIfMoved();
+    } catch (error) {
+      // Kept pending, like any failed write: the next flush tries again.
+      return onWriteError(error);
+    }
     const adding = pending;
     try {
       const count = Number(sql.add.get(memory.day, adding)?.['count']);

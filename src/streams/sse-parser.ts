@@ -13,6 +13,10 @@ export interface SseParser {
   end(): void;
 }
 
+// No real event comes near this (a whole non-streamed answer fits in it); an upstream that never
+// ends its line must not make the proxy buffer until V8's largest string, some 512 MB, is reached.
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
 const LF = 10;
 const CR = 13;
 const COLON = 58;
@@ -21,10 +25,13 @@ const SPACE = 32;
 /**
  * A pure SSE parser (WHATWG HTML §9.2.6) that keeps its state in closures: the unfinished line and
  * the event being built. Comment lines go to `onComment`, so callers can tell keep-alives from data.
+ * A line or event longer than `maxEventChars` throws a RangeError: the stream cannot be read.
  */
-export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (text: string) => void = () => {}): SseParser {
+export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (text: string) => void = () => {}, maxEventChars = MAX_EVENT_CHARS): SseParser {
   let pending = '';
   let dataLines: string[] = [];
+  // Characters in the event being built: its data lines so far.
+  let eventChars = 0;
   let eventType: string | undefined;
   let lastId: string | undefined;
   let skipLeadingLF = false;
@@ -39,7 +46,11 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (
     const field = colon === -1 ? line : line.slice(0, colon);
     // "If value starts with a U+0020 SPACE character, remove it from value."
     const value = colon === -1 ? '' : line.slice(colon + (line.charCodeAt(colon + 1) === SPACE ? 2 : 1));
-    if (field === 'data') dataLines.push(value);
+    if (field === 'data') {
+      eventChars += value.length;
+      if (eventChars > maxEventChars) throw tooLong(maxEventChars);
+      dataLines.push(value);
+    }
     else if (field === 'event') eventType = value;
     else if (field === 'id' && !value.includes('\0')) lastId = value;
   }
@@ -52,6 +63,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (
       onEvent(event);
     }
     dataLines = [];
+    eventChars = 0;
     eventType = undefined;
   }
 
@@ -79,6 +91,7 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (
       processLine(line);
     }
     if (start < chunk.length) pending += chunk.slice(start);
+    if (pending.length + eventChars > maxEventChars) throw tooLong(maxEventChars);
   }
 
   function end(): void {
@@ -88,6 +101,10 @@ export function createSseParser(onEvent: (event: SseEvent) => void, onComment: (
   }
 
   return { feed, end };
+}
+
+function tooLong(maxChars: number): Error {
+  return new RangeError(`an SSE line or event longer than ${maxChars / 1024 / 1024} MiB`);
 }
 
 /**

@@ -194,15 +194,7 @@ describe('broken HTTP', () => {
       await new Promise((resolve) => server.close(resolve));
     });
     const { port } = server.address() as { port: number };
-    return async (bytes) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.on('error', () => {});
-      socket.write(bytes);
-      let answer = '';
-      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
-      await once(socket, 'close');
-      return answer;
-    };
+    return (bytes) => exchangeRaw(port, bytes);
   }
 
   const bodyOf = (answer: string): string => answer.slice(answer.indexOf('\r\n\r\n') + 4);
@@ -232,3 +224,46 @@ describe('broken HTTP', () => {
     await assertAlive(proxy.url);
   });
 });
+
+describe('broken HTTP, in the shape of the API the request was for', () => {
+  const bodyOf = (answer: string): string => answer.slice(answer.indexOf('\r\n\r\n') + 4);
+
+  const exchange = (proxy: Proxy, bytes: string): Promise<string> => exchangeRaw(Number(new URL(proxy.url).port), bytes);
+
+  test('headers too large: 431 in Anthropic\'s shape on /v1/messages, and for an Anthropic client on /v1/models', async (t) => {
+    // node's own parser answers these: only a socket reaches it.
+    const proxy = await startProxy(t, { socket: true });
+    const big = `X-Big: ${'a'.repeat(20_000)}\r\n`;
+    const messages = await exchange(proxy, `POST /v1/messages HTTP/1.1\r\nHost: localhost\r\n${big}\r\n`);
+    assert.match(messages, /^HTTP\/1\.1 431 /);
+    assert.match(errorMessage('anthropic', bodyOf(messages)), /headers are too large/);
+    const models = await exchange(proxy, `GET /v1/models HTTP/1.1\r\nHost: localhost\r\nanthropic-version: 2023-06-01\r\n${big}\r\n`);
+    errorMessage('anthropic', bodyOf(models));
+    const openai = await exchange(proxy, `POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n${big}\r\n`);
+    errorMessage('openai', bodyOf(openai));
+  });
+
+  test('no Host header: a 400 that says so, in the API shape', async (t) => {
+    // A request without Host can only be sent over a raw socket.
+    const proxy = await startProxy(t, { socket: true });
+    for (const [path, shape] of [['/v1/messages', 'anthropic'], ['/v1/chat/completions', 'openai'], ['/api/chat', 'ollama']] as const) {
+      const answer = await exchange(proxy, `POST ${path} HTTP/1.1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`);
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(errorMessage(shape, bodyOf(answer)), /Host header is required/);
+    }
+    // HTTP/1.0 has no Host requirement.
+    const old = await exchange(proxy, 'GET / HTTP/1.0\r\n\r\n');
+    assert.match(old, /^HTTP\/1\.1 200 /);
+  });
+});
+
+/** Sends raw bytes on a fresh loopback connection and returns all that comes back before it closes. */
+async function exchangeRaw(port: number, bytes: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  socket.write(bytes);
+  let answer = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+  await once(socket, 'close');
+  return answer;
+}

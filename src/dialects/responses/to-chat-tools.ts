@@ -60,7 +60,7 @@ function addEntry(result: ChatTools, tool: unknown, where: string, namespace?: s
     return tool.tools.forEach((entry, index) => addEntry(result, entry, `${where}.tools[${index}]`, inner));
   }
   if (typeof tool.type !== 'string') missing(`${where}.type`);
-  if (!result.droppedTools.includes(tool.type)) result.droppedTools.push(tool.type);
+  result.droppedTools.push(tool.type);
 }
 
 /** Responses tools → chat tools: function tools as they are, custom tools as wrapped functions, namespaces flattened, the rest dropped. */
@@ -69,6 +69,8 @@ export function toChatTools(tools: unknown): ChatTools {
   if (tools === undefined || tools === null) return result;
   if (!Array.isArray(tools)) reject('tools', 'an array');
   tools.forEach((tool, index) => addEntry(result, tool, `tools[${index}]`));
+  // Each type once; a Set, because a client may send thousands of them.
+  result.droppedTools = [...new Set(result.droppedTools)];
   return result;
 }
 
