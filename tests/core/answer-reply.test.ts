@@ -140,3 +140,26 @@ test('a whole answer is folded as it arrives; an error anywhere fails it', async
   assert.deepEqual([whole.text, whole.finishReason, firsts], ['ab', 'stop', 1]);
   await assert.rejects(collectWhole(upstream([text('a'), 'data: {"error":{"message":"boom"}}\n\n']).answer, () => {}), /boom/);
 });
+
+test('a whole answer keeps none of the events it was folded from (a long answer is never held as events)', async () => {
+  // The fold's result may hold only the answer itself: no batch, no raw chunk JSON. What it holds is
+  // checked with weak references after a full collection (V8's gc, reached the documented way).
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const chunks = Array.from({ length: 50 }, (_, i) => text(`${i} `));
+  const answer = upstream([role, ...chunks, `${chunk({}, 'stop')}data: [DONE]\n\n`]).answer;
+  const batches: Array<WeakRef<object>> = [];
+  const tracked = { ...answer, next: async () => {
+    const batch = await answer.next();
+    if (batch !== undefined) batches.push(new WeakRef(batch));
+    return batch;
+  } };
+  const whole = await collectWhole(tracked, () => {});
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.equal(whole.text.split(' ').length, 51);
+  assert.ok(batches.length >= 50);
+  assert.deepEqual(batches.filter((ref) => ref.deref() !== undefined).length, 0, 'no event batch outlives the fold');
+});
